@@ -1,0 +1,59 @@
+"""The asyncpg pool, and ordered SQL migrations with a record of what ran.
+
+Each component (the runtime, each service) keeps numbered ``NNN_name.sql`` files in its own
+``migrations/`` folder. ``migrate`` applies the ones not yet recorded in ``runtime.migrations``, in
+order, each in its own transaction, under an advisory lock so that workers starting together do
+not race.
+"""
+
+import hashlib
+from pathlib import Path
+
+import asyncpg
+
+from ind_runtime.logs import get_logger
+
+log = get_logger(__name__)
+RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK = 0x1D_0001
+
+
+async def create_pool(database_url: str, size: int) -> asyncpg.Pool:
+    return await asyncpg.create_pool(database_url, min_size=1, max_size=size, command_timeout=60)
+
+
+def advisory_lock_id(name: str) -> int:
+    """A stable 56-bit id for ``pg_advisory_*lock`` derived from a readable name."""
+    return int.from_bytes(hashlib.sha1(name.encode()).digest()[:7], "big")
+
+
+async def migrate(pool: asyncpg.Pool, component: str, folder: Path) -> list[str]:
+    """Apply the pending migrations of one component; returns the names applied now."""
+    applied_now: list[str] = []
+    async with pool.acquire() as conn:
+        await conn.execute("select pg_advisory_lock($1)", _MIGRATION_LOCK)
+        try:
+            await conn.execute(
+                """
+                create schema if not exists runtime;
+                create table if not exists runtime.migrations (
+                    component text not null,
+                    name text not null,
+                    applied_at timestamptz not null default now(),
+                    primary key (component, name)
+                )
+                """
+            )
+            done = {r["name"] for r in await conn.fetch("select name from runtime.migrations where component = $1", component)}
+            for path in sorted(folder.glob("*.sql")):
+                if path.name in done:
+                    continue
+                async with conn.transaction():
+                    await conn.execute(path.read_text())
+                    await conn.execute("insert into runtime.migrations (component, name) values ($1, $2)", component, path.name)
+                applied_now.append(path.name)
+                log.info("migration applied", component=component, migration=path.name)
+        finally:
+            await conn.execute("select pg_advisory_unlock($1)", _MIGRATION_LOCK)
+    return applied_now
+

@@ -1,0 +1,39 @@
+"""The Faust app factory: one app per service, raw bytes in, our own codec on top.
+
+Values stay bytes so that a record that is not even JSON reaches our code (and its rejection or
+dead-letter path) instead of being dropped by Faust's decoder. Topics are created from the catalogue
+by ``ind_runtime.admin create-topics``, never declared implicitly by a worker.
+"""
+
+import faust
+
+from ind_runtime.processing import RecordProcessor
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.settings import Settings
+
+
+def create_app(service: str, settings: Settings) -> faust.App:
+    return faust.App(
+        f"ind-{service}",
+        broker=[f"kafka://{server}" for server in settings.kafka_servers],
+        store="memory://",
+        key_serializer="raw",
+        value_serializer="raw",
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=1.0,
+        web_enabled=False,
+        autodiscover=False,
+    )
+
+
+def consume(app: faust.App, topic_name: str, processor: RecordProcessor) -> faust.types.AgentT:
+    """Attach an agent that hands every record of ``topic_name`` to the service's processor."""
+    topic = app.topic(topic_name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    async def agent(stream) -> None:
+        async for event in stream.events():
+            await processor.process(ConsumedRecord.from_faust(event))
+
+    return app.agent(topic, name=f"{app.conf.id}.{topic_name}")(agent)

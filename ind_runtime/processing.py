@@ -1,0 +1,94 @@
+"""Handling one consumed record so that it always ends somewhere: handled, or parked.
+
+Faust acks a record whose agent raised and never offers it again, so no exception may reach Faust.
+A failing handler is retried with exponential backoff. An outage of the database or the broker is
+retried for as long as it lasts (every record would fail alike, so parking them would only move
+the outage into the dead-letter topic); any other error is retried a bounded number of times and
+then the record is parked on its dead-letter topic, and the partition moves on.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+
+from ind_runtime import dead_letters
+from ind_runtime.logs import get_logger
+from ind_runtime.records import ConsumedRecord
+
+log = get_logger(__name__)
+
+OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+    asyncpg.AdminShutdownError,
+    KafkaConnectionError,
+    KafkaTimeoutError,
+)
+
+RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    backoff_s: float = 0.2
+    backoff_max_s: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.backoff_s * 2 ** (attempt - 1), self.backoff_max_s)
+
+
+def is_outage(error: BaseException) -> bool:
+    return isinstance(error, OUTAGES)
+
+
+class RecordProcessor:
+    def __init__(
+        self, consumer: str, handle: RecordHandler, producer: Callable[[], AIOKafkaProducer], policy: RetryPolicy
+    ) -> None:
+        self.consumer = consumer
+        self._handle = handle
+        self._producer = producer
+        self._policy = policy
+
+    async def process(self, record: ConsumedRecord) -> None:
+        with structlog.contextvars.bound_contextvars(
+            consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
+        ):
+            failures = 0
+            while True:
+                try:
+                    await self._handle(record)
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - every failure must end handled or parked
+                    failures += 1
+                    if not is_outage(error) and failures >= self._policy.max_attempts:
+                        await self._park(record, error, failures)
+                        return
+                    log.warning("handler failed; retrying", error=type(error).__name__, attempt=failures)
+                    await asyncio.sleep(self._policy.delay(failures))
+
+    async def _park(self, record: ConsumedRecord, error: BaseException, attempts: int) -> None:
+        tries = 0
+        while True:
+            try:
+                await dead_letters.park(self._producer(), record, self.consumer, error, attempts)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as park_error:  # noqa: BLE001 - the broker is down; wait for it
+                tries += 1
+                log.warning("dead-lettering failed; retrying", error=type(park_error).__name__)
+                await asyncio.sleep(self._policy.delay(tries))

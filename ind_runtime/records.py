@@ -1,0 +1,33 @@
+"""A consumed Kafka record as the runtime sees it: raw bytes plus where they came from."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ConsumedRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = field(default=())
+
+    @property
+    def position(self) -> str:
+        """``topic-partition-offset``: unique for the life of the topic, an id for unreadable records."""
+        return f"{self.topic}-{self.partition}-{self.offset}"
+
+    @classmethod
+    def from_faust(cls, event) -> "ConsumedRecord":
+        message = event.message
+        headers = message.headers or ()
+        if isinstance(headers, dict):
+            headers = headers.items()
+        return cls(
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            key=message.key,
+            value=message.value,
+            headers=tuple((name, bytes(value or b"")) for name, value in headers),
+        )

@@ -1,0 +1,38 @@
+"""All configuration, from environment variables with safe local defaults (see the README table)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, frozen=True)
+
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated host:port list.")
+    database_url: str = Field(default="postgresql://ind:ind@127.0.0.1:54329/ind")
+    database_pool_size: int = Field(default=4, ge=1, le=50)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    smtp_sender: str = "IND <no-reply@ind.example>"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
+    log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
+    handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")
+    handler_backoff_max_s: float = Field(default=10.0, gt=0)
+    intake_web_port: int = Field(default=6066, ge=1, le=65535)
+    notify_web_port: int = Field(default=6067, ge=1, le=65535)
+    biometrics_web_port: int = Field(default=6068, ge=1, le=65535)
+    decision_web_port: int = Field(default=6069, ge=1, le=65535)
+
+    @property
+    def kafka_servers(self) -> list[str]:
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
+
+    def web_port(self, service: str) -> int:
+        return getattr(self, f"{service}_web_port")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,103 @@
+"""Running one service as a Faust worker, with its database pool, producer and outbox relay.
+
+The resources start before the Faust app (``faust.Worker`` starts its services first), so no agent
+sees a record before the migrations ran and the producer is connected.
+"""
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+import faust
+from aiokafka import AIOKafkaProducer
+from mode import Service
+
+from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
+from ind_runtime.faust_app import create_app
+from ind_runtime.kafka import idempotent_producer
+from ind_runtime.logs import configure_logging, get_logger, logging_config
+from ind_runtime.outbox import OutboxRelay
+from ind_runtime.processing import RecordHandler, RecordProcessor, RetryPolicy
+from ind_runtime.settings import Settings, get_settings
+from ind_runtime.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+
+
+class WorkerResources(Service):
+    """What a service's handlers need at run time; a ``mode.Service`` so the worker starts it first."""
+
+    def __init__(self, service: str, settings: Settings, migrations: Path | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+        self.settings = settings
+        self._migrations = migrations
+        self._pool: asyncpg.Pool | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._relay_task: asyncio.Task | None = None
+        self.retry_policy = RetryPolicy(
+            settings.handler_max_attempts, settings.handler_backoff_s, settings.handler_backoff_max_s
+        )
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        assert self._pool is not None, "WorkerResources used before it started"
+        return self._pool
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        assert self._producer is not None, "WorkerResources used before it started"
+        return self._producer
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.pool, publisher=self.service)
+
+    def processor(self, consumer: str, handle: RecordHandler) -> RecordProcessor:
+        return RecordProcessor(consumer, handle, lambda: self.producer, self.retry_policy)
+
+    async def on_start(self) -> None:
+        self._pool = await _retry_until_up("postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size))
+        await migrate(self._pool, "runtime", RUNTIME_MIGRATIONS)
+        if self._migrations is not None:
+            await migrate(self._pool, self.service, self._migrations)
+        self._producer = idempotent_producer(self.settings.kafka_servers)
+        await _retry_until_up("kafka", self._producer.start)
+        self._relay_task = asyncio.create_task(OutboxRelay(self._pool, self._producer, self.service).run())
+        log.info("worker resources ready", service=self.service)
+
+    async def on_stop(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            await asyncio.gather(self._relay_task, return_exceptions=True)
+        if self._producer is not None:
+            await self._producer.stop()
+        if self._pool is not None:
+            await self._pool.close()
+
+
+async def _retry_until_up(what: str, connect: Callable, attempts: int = 60):
+    for attempt in range(1, attempts + 1):
+        try:
+            return await connect()
+        except Exception as error:  # noqa: BLE001 - any failure to connect means "not up yet"
+            if attempt == attempts:
+                raise
+            log.warning("waiting for dependency", dependency=what, error=type(error).__name__, attempt=attempt)
+            await asyncio.sleep(1.0)
+
+
+def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App, WorkerResources], None]) -> None:
+    """Entry point of ``python -m services.<service>``: build, wire and run until SIGTERM."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = create_app(service, settings)
+    resources = WorkerResources(service, settings, migrations)
+    wire(app, resources)
+    worker = faust.Worker(
+        app,
+        resources,
+        loglevel=settings.log_level if settings.log_level != "warning" else "warn",
+        logging_config=logging_config(settings.log_level),
+    )
+    worker.execute_from_commandline()

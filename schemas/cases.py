@@ -1,0 +1,39 @@
+"""Events about a case's life inside the service (internal stage topics)."""
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import EmailStr, Field
+
+from schemas.codes import ApplicationType, Language, LocationCode
+from schemas.envelope import CloudEvent, Payload
+
+
+class ApplicantProfile(Payload):
+    """What later stages need to know about the applicant; the passport number stays with intake."""
+
+    given_names: str
+    surname: str
+    date_of_birth: date
+    nationality: str
+    email: EmailStr
+    language: Language
+
+
+class CaseRegisteredData(Payload):
+    case_id: UUID
+    case_number: str = Field(description="Readable case number, e.g. IND-2026-0000042.", examples=["IND-2026-0000042"])
+    submission_id: str
+    application_type: ApplicationType
+    preferred_location: LocationCode
+    received_on: date = Field(description="Day the application was received; statutory periods start here.")
+    sponsor_id: str | None = None
+    fee_paid: bool = False
+    applicant: ApplicantProfile
+
+
+class CaseRegistered(CloudEvent[CaseRegisteredData]):
+    """A valid submission became a case; key = case id."""
+
+    type: Literal["nl.ind.case.registered.v1"]

@@ -1,0 +1,30 @@
+"""What caseworker tools send to decide a case (public)."""
+
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from schemas.envelope import CloudEvent, Payload
+
+
+class DecisionAction(StrEnum):
+    GRANT = "grant"
+    REFUSE = "refuse"
+    """A refusal takes effect only when a second, different caseworker refuses too (four eyes)."""
+    REQUEST_INFORMATION = "request_information"
+
+
+class DecisionRequestData(Payload):
+    case_id: UUID
+    case_number: str
+    caseworker_id: str = Field(min_length=1, max_length=100)
+    action: DecisionAction
+    reason: str = Field(min_length=1, max_length=2000, description="Why; written to the audit trail.")
+
+
+class DecisionRequested(CloudEvent[DecisionRequestData]):
+    """A caseworker asks for a decision on a case; it is checked against state and role."""
+
+    type: Literal["nl.ind.decision.requested.v1"]

@@ -1,0 +1,105 @@
+"""The topic catalogue: every topic the pipeline uses, who writes it, who reads it, how long it keeps.
+
+``python -m ind_runtime.admin create-topics`` creates exactly this list. Partitions are the unit of
+parallelism: six lets up to six workers of one service share a topic; dead-letter topics are rare
+and read by people, so three is plenty.
+"""
+
+from dataclasses import dataclass
+
+from schemas.cases import CaseRegistered
+from schemas.decisions import DecisionRequested
+from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
+from schemas.submissions import ApplicationSubmitted, SubmissionRejected
+
+DAY_MS = 24 * 60 * 60 * 1000
+DEAD_LETTER_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    key: str
+    event_types: tuple[str, ...]
+    producer: str
+    consumers: tuple[str, ...]
+    retention_days: int
+    partitions: int = 6
+    public: bool = False
+
+    @property
+    def retention_ms(self) -> int:
+        return self.retention_days * DAY_MS
+
+    @property
+    def dead_letter(self) -> str:
+        return self.name + DEAD_LETTER_SUFFIX
+
+
+SUBMISSIONS = Topic(
+    name="ind.intake.submissions.v1",
+    key="submission id (the CloudEvents id)",
+    event_types=(ApplicationSubmitted.EVENT_TYPE,),
+    producer="external intake systems",
+    consumers=("intake",),
+    retention_days=30,
+    public=True,
+)
+REJECTIONS = Topic(
+    name="ind.intake.rejections.v1",
+    key="submission id, or topic-partition-offset when none could be read",
+    event_types=(SubmissionRejected.EVENT_TYPE,),
+    producer="intake",
+    consumers=(),
+    retention_days=30,
+    public=True,
+)
+DESK_EVENTS = Topic(
+    name="ind.desk.events.v1",
+    key="case id",
+    event_types=(BiometricsCaptured.EVENT_TYPE, AppointmentNoShow.EVENT_TYPE, DocumentCollected.EVENT_TYPE),
+    producer="desk systems at IND desks and expat centres",
+    consumers=("biometrics",),
+    retention_days=30,
+    public=True,
+)
+DECISION_COMMANDS = Topic(
+    name="ind.decision.commands.v1",
+    key="case id",
+    event_types=(DecisionRequested.EVENT_TYPE,),
+    producer="caseworker tools",
+    consumers=("decision",),
+    retention_days=30,
+    public=True,
+)
+CASES_REGISTERED = Topic(
+    name="ind.case.registered.v1",
+    key="case id",
+    event_types=(CaseRegistered.EVENT_TYPE,),
+    producer="intake",
+    consumers=("notify",),
+    retention_days=14,
+)
+
+CATALOGUE: tuple[Topic, ...] = (SUBMISSIONS, REJECTIONS, DESK_EVENTS, DECISION_COMMANDS, CASES_REGISTERED)
+
+
+def dead_letter_topics() -> tuple[Topic, ...]:
+    """One dead-letter topic per consumed topic; it keeps the original key, bytes and headers."""
+    return tuple(
+        Topic(
+            name=topic.dead_letter,
+            key=f"as on {topic.name}",
+            event_types=topic.event_types,
+            producer=", ".join(topic.consumers),
+            consumers=("operators",),
+            retention_days=90,
+            partitions=3,
+        )
+        for topic in CATALOGUE
+        if topic.consumers
+    )
+
+
+def all_topics() -> tuple[Topic, ...]:
+    return CATALOGUE + dead_letter_topics()

@@ -1,0 +1,1 @@
+"""Intake: turns submissions from intake systems into cases, or rejects them with specific reasons."""

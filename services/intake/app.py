@@ -1,0 +1,30 @@
+"""Faust wiring of the intake service: submissions topic -> screening -> handlers."""
+
+from pathlib import Path
+
+import faust
+import structlog
+
+from ind_runtime.faust_app import consume
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.worker import WorkerResources
+from schemas.topics import SUBMISSIONS
+from services.intake import handlers
+from services.intake.screening import Unacceptable, screen
+
+SERVICE = "intake"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def wire(app: faust.App, resources: WorkerResources) -> None:
+    async def handle(record: ConsumedRecord) -> None:
+        outcome = screen(record.value)
+        event_id = outcome.submission_id if isinstance(outcome, Unacceptable) else outcome.id
+        with structlog.contextvars.bound_contextvars(event_id=event_id):
+            async with resources.unit_of_work() as uow:
+                if isinstance(outcome, Unacceptable):
+                    await handlers.reject_submission(outcome, record, uow)
+                else:
+                    await handlers.register_case(outcome, uow)
+
+    consume(app, SUBMISSIONS.name, resources.processor(SERVICE, handle))
