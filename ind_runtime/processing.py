@@ -4,7 +4,8 @@ Faust acks a record whose agent raised and never offers it again, so no exceptio
 A failing handler is retried with exponential backoff. An outage of the database or the broker is
 retried for as long as it lasts (every record would fail alike, so parking them would only move
 the outage into the dead-letter topic); any other error is retried a bounded number of times and
-then the record is parked on its dead-letter topic, and the partition moves on.
+then the record is parked on its dead-letter topic, and the partition moves on. A record that does not match its contract is parked at once: a retry
+cannot change its bytes.
 """
 
 import asyncio
@@ -15,6 +16,7 @@ import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
+from pydantic import ValidationError
 
 from ind_runtime import dead_letters
 from ind_runtime.logs import get_logger
@@ -34,6 +36,8 @@ OUTAGES: tuple[type[BaseException], ...] = (
     KafkaConnectionError,
     KafkaTimeoutError,
 )
+
+MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError)
 
 RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
 
@@ -74,7 +78,7 @@ class RecordProcessor:
                     raise
                 except Exception as error:  # noqa: BLE001 - every failure must end handled or parked
                     failures += 1
-                    if not is_outage(error) and failures >= self._policy.max_attempts:
+                    if isinstance(error, MALFORMED) or (not is_outage(error) and failures >= self._policy.max_attempts):
                         await self._park(record, error, failures)
                         return
                     log.warning("handler failed; retrying", error=type(error).__name__, attempt=failures)

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     smtp_sender: str = "IND <no-reply@ind.example>"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
+    email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
+    email_backoff_max_s: float = Field(default=60.0, gt=0)
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")

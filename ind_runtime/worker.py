@@ -5,7 +5,7 @@ sees a record before the migrations ran and the producer is connected.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -35,7 +35,8 @@ class WorkerResources(Service):
         self._migrations = migrations
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
-        self._relay_task: asyncio.Task | None = None
+        self._background: list[Callable[[], Awaitable[None]]] = []
+        self._tasks: list[asyncio.Task] = []
         self.retry_policy = RetryPolicy(
             settings.handler_max_attempts, settings.handler_backoff_s, settings.handler_backoff_max_s
         )
@@ -53,6 +54,10 @@ class WorkerResources(Service):
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.pool, publisher=self.service)
 
+    def run_in_background(self, loop: Callable[[], Awaitable[None]]) -> None:
+        """Run ``loop`` once the resources are up, until the worker stops (e.g. a mail dispatcher)."""
+        self._background.append(loop)
+
     def processor(self, consumer: str, handle: RecordHandler) -> RecordProcessor:
         return RecordProcessor(consumer, handle, lambda: self.producer, self.retry_policy)
 
@@ -63,13 +68,14 @@ class WorkerResources(Service):
             await migrate(self._pool, self.service, self._migrations)
         self._producer = idempotent_producer(self.settings.kafka_servers)
         await _retry_until_up("kafka", self._producer.start)
-        self._relay_task = asyncio.create_task(OutboxRelay(self._pool, self._producer, self.service).run())
+        relay = OutboxRelay(self._pool, self._producer, self.service)
+        self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
         log.info("worker resources ready", service=self.service)
 
     async def on_stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            await asyncio.gather(self._relay_task, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._producer is not None:
             await self._producer.stop()
         if self._pool is not None:

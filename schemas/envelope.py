@@ -60,4 +60,5 @@ class CloudEvent(BaseModel, Generic[DataT]):
             cls.EVENT_TYPE = pinned[0]
 
     def to_json(self) -> bytes:
-        return self.model_dump_json(exclude_none=True).encode()
+        """The wire form; an absent ``subject`` is left out rather than sent as null."""
+        return self.model_dump_json(exclude={"subject"} if self.subject is None else None).encode()

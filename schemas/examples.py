@@ -15,6 +15,7 @@ from schemas.desk import (
     NoShowData,
 )
 from schemas.envelope import CloudEvent
+from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.submissions import (
     Applicant,
     ApplicationSubmitted,
@@ -116,6 +117,20 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         ),
         "urn:ind:intake",
         "evt-case-registered-42",
+        "IND-2026-0000042",
+    ),
+    _event(
+        EmailParked,
+        ParkedEmailData(
+            case_id=_CASE,
+            case_number="IND-2026-0000042",
+            kind="application_received",
+            event_id="evt-case-registered-42",
+            attempts=10,
+            error="SMTPConnectError: Error connecting to 127.0.0.1 on port 8025",
+        ),
+        "urn:ind:notify",
+        "evt-email-parked-1",
         "IND-2026-0000042",
     ),
 )

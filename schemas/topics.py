@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from schemas.cases import CaseRegistered
 from schemas.decisions import DecisionRequested
+from schemas.notifications import EmailParked
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
 from schemas.submissions import ApplicationSubmitted, SubmissionRejected
 
@@ -80,8 +81,24 @@ CASES_REGISTERED = Topic(
     consumers=("notify",),
     retention_days=14,
 )
+NOTIFY_ALERTS = Topic(
+    name="ind.notify.alerts.v1",
+    key="case id",
+    event_types=(EmailParked.EVENT_TYPE,),
+    producer="notify",
+    consumers=(),
+    retention_days=90,
+    partitions=1,
+)
 
-CATALOGUE: tuple[Topic, ...] = (SUBMISSIONS, REJECTIONS, DESK_EVENTS, DECISION_COMMANDS, CASES_REGISTERED)
+CATALOGUE: tuple[Topic, ...] = (
+    SUBMISSIONS,
+    REJECTIONS,
+    DESK_EVENTS,
+    DECISION_COMMANDS,
+    CASES_REGISTERED,
+    NOTIFY_ALERTS,
+)
 
 
 def dead_letter_topics() -> tuple[Topic, ...]:

@@ -155,7 +155,7 @@ pg_up() {
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt)
   [[ -x $bin/psql ]] && psql[0]=$bin/psql
   if [[ -z $("${psql[@]}" -d postgres -c "select 1 from pg_roles where rolname = '$PG_USER'") ]]; then
-    "${psql[@]}" -d postgres -c "create role $PG_USER login password '$PG_USER'"
+    "${psql[@]}" -d postgres -c "create role $PG_USER login createdb password '$PG_USER'"
   fi
   if [[ -z $("${psql[@]}" -d postgres -c "select 1 from pg_database where datname = '$PG_DB'") ]]; then
     "${psql[@]}" -d postgres -c "create database $PG_DB owner $PG_USER"

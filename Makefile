@@ -1,0 +1,51 @@
+# The two commands a newcomer needs are `make demo` and `make test`; both start what they need.
+SHELL := /bin/bash
+PYTHON_BIN ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+STACK := deploy/local/stack.sh
+
+.PHONY: help install up down status topics demo test test-unit test-integration schemas clean
+
+help:
+	@echo "make demo               bring up Kafka, PostgreSQL, SMTP; run every service on sample applications"
+	@echo "make test               the whole test suite against the real broker, database and SMTP server"
+	@echo "make test-unit          only the fast tests that need no infrastructure"
+	@echo "make up | down | status the local infrastructure (deploy/local/stack.sh)"
+	@echo "make schemas            re-export the JSON Schemas under schemas/json/"
+
+$(INSTALLED): pyproject.toml
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+up: install
+	@$(STACK) up
+	@$(PY) -m ind_runtime.admin create-topics
+
+down:
+	@$(STACK) down
+
+status:
+	@$(STACK) status
+
+demo: up
+	@$(PY) -m harness.demo
+
+test: up
+	@$(PY) -m pytest
+
+test-unit: install
+	@$(PY) -m pytest tests/unit
+
+test-integration: up
+	@$(PY) -m pytest tests/integration
+
+schemas: install
+	@$(PY) -m schemas.export
+
+clean: down
+	rm -rf .state

@@ -1,0 +1,1 @@
+"""Notify: one email to the applicant per status change that concerns them, exactly once."""
