@@ -1,0 +1,54 @@
+"""Service workers as child processes, the way an operator runs them: ``python -m services.<name>``."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServiceProcess:
+    def __init__(self, service: str, log_dir: Path, env: dict[str, str] | None = None, index: int = 0) -> None:
+        self.service = service
+        self.name = f"{service}-{index}"
+        self.log_path = log_dir / f"{self.name}.log"
+        self._env = {**os.environ, **(env or {})}
+        self._process: subprocess.Popen | None = None
+
+    def start(self) -> "ServiceProcess":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", f"services.{self.service}"],
+            cwd=ROOT,
+            env=self._env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM and wait; SIGKILL if it does not stop in time."""
+        if self._process is None:
+            return None
+        if self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        return self._process.returncode
+
+    def kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()

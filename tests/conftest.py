@@ -1,0 +1,172 @@
+"""Fixtures for tests that need the real Kafka broker, PostgreSQL server and an SMTP server.
+
+`make test` starts Kafka and PostgreSQL (deploy/local/stack.sh); every test session then gets its
+own database, freshly recreated topics and its own in-process SMTP server, so runs never see each
+other's data. Unit tests request none of these fixtures and run without any infrastructure.
+"""
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiosmtpd.controller import Controller
+
+from ind_runtime.admin import ensure_topics
+from ind_runtime.db import RUNTIME_MIGRATIONS, migrate
+from ind_runtime.kafka import admin_client
+from ind_runtime.settings import get_settings
+
+
+async def eventually(check, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
+    """Await ``check()`` until it returns something truthy; fail with ``message`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {message}")
+        await asyncio.sleep(interval)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def kafka_servers() -> list[str]:
+    servers = get_settings().kafka_servers
+    host, port = servers[0].rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=2).close()
+    except OSError:
+        pytest.fail(f"no Kafka broker at {servers[0]}: run `make test` (or `make up`) to start one")
+    return servers
+
+
+@pytest.fixture(scope="session")
+async def topics(kafka_servers) -> list[str]:
+    """Every catalogue topic, deleted and created anew for this session."""
+    await ensure_topics(kafka_servers, recreate=True)
+    return kafka_servers
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> str:
+    """A database of its own for this session, dropped afterwards."""
+    base = get_settings().database_url
+    try:
+        admin = await asyncpg.connect(base, timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.fail(f"no PostgreSQL at {base} ({type(error).__name__}): run `make test` (or `make up`)")
+    name = f"ind_test_{os.getpid()}"
+    await admin.execute(f"drop database if exists {name} with (force)")
+    await admin.execute(f"create database {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    await admin.execute(f"drop database if exists {name} with (force)")
+    await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def pool(database_url):
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)
+    await migrate(pool, "runtime", RUNTIME_MIGRATIONS)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def producer(topics):
+    producer = AIOKafkaProducer(bootstrap_servers=topics, acks="all", enable_idempotence=True)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+class RecordingSmtpHandler:
+    """Keeps every message; while ``refusing`` is set it answers 421, as an overloaded server does."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.refusing = False
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.refusing:
+            return "421 Service not available, try again later"
+        with self._lock:
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    handler = RecordingSmtpHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+class TopicReader:
+    """Reads a topic from the beginning, for assertions on what the pipeline published."""
+
+    def __init__(self, servers: list[str], topic: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            topic, bootstrap_servers=servers, auto_offset_reset="earliest", group_id=None, enable_auto_commit=False
+        )
+        self.records = []
+
+    async def start(self) -> "TopicReader":
+        await self._consumer.start()
+        return self
+
+    async def poll(self):
+        for batch in (await self._consumer.getmany(timeout_ms=200)).values():
+            self.records.extend(batch)
+        return self.records
+
+    async def stop(self) -> None:
+        await self._consumer.stop()
+
+
+@pytest.fixture
+async def read_topic(topics):
+    readers: list[TopicReader] = []
+
+    async def open_reader(topic: str) -> TopicReader:
+        reader = await TopicReader(topics, topic).start()
+        readers.append(reader)
+        return reader
+
+    yield open_reader
+    for reader in readers:
+        await reader.stop()
+
+
+async def committed_past(servers: list[str], group: str, topic: str, partition: int, offset: int) -> bool:
+    """True once ``group`` has committed an offset beyond ``offset`` on that partition."""
+    from aiokafka import TopicPartition
+
+    admin = admin_client(servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    meta = offsets.get(TopicPartition(topic, partition))
+    return meta is not None and meta.offset > offset

@@ -1,0 +1,53 @@
+"""Screening turns every kind of bad submission into specific problems, and good ones into events."""
+
+import pytest
+
+from harness.applications import bad_submissions, encode, submission
+from schemas.submissions import ApplicationSubmitted
+from services.intake.screening import Unacceptable, screen
+
+
+def test_a_valid_submission_becomes_an_application_submitted_event():
+    document = submission()
+    outcome = screen(encode(document))
+    assert isinstance(outcome, ApplicationSubmitted)
+    assert outcome.id == document["id"]
+
+
+@pytest.mark.parametrize("kind", sorted(bad_submissions()))
+def test_each_kind_of_bad_input_names_the_offending_field(kind):
+    value, field = bad_submissions()[kind]
+    outcome = screen(value)
+    assert isinstance(outcome, Unacceptable)
+    assert field in [problem.field for problem in outcome.problems]
+    assert all(problem.message for problem in outcome.problems)
+
+
+def test_a_future_birth_date_is_explained_in_words():
+    value, _ = bad_submissions()["birth date in the future"]
+    (problem,) = screen(value).problems
+    assert problem.message == "the date of birth must lie in the past"
+
+
+def test_the_submission_id_is_kept_when_it_can_be_read():
+    document = submission()
+    document["data"]["preferred_location"] = "XX"
+    assert screen(encode(document)).submission_id == document["id"]
+
+
+def test_unreadable_records_have_no_submission_id():
+    assert screen(b"\xff\xfe garbage").submission_id is None
+
+
+def test_deeply_nested_json_is_rejected_not_crashed_on():
+    outcome = screen(b"[" * 50_000 + b"]" * 50_000)
+    assert isinstance(outcome, Unacceptable)
+
+
+def test_unknown_event_type_is_reported_before_field_errors():
+    document = submission()
+    document["type"] = "nl.ind.something.else.v1"
+    del document["data"]
+    (problem,) = screen(encode(document)).problems
+    assert problem.field == "type"
+    assert "nl.ind.something.else.v1" in problem.message
