@@ -7,7 +7,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
 
 # An unprivileged user; /app is its working directory because each Faust worker creates its
 # data directory (ind-<service>-data) in the current directory. /mail is created here, owned by

@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -52,3 +53,19 @@ class ServiceProcess:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+
+    def wait_for_log(self, text: str, timeout: float = 60.0) -> None:
+        """Block until ``text`` appears in the worker's log; raise with the log's tail if it dies first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+            if text in log:
+                return
+            if not self.running:
+                raise RuntimeError(f"{self.name} exited; last log lines:\n{_tail(log)}")
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name} did not log {text!r} within {timeout:.0f}s; last log lines:\n{_tail(log)}")
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    return "\n".join(text.splitlines()[-lines:])

@@ -12,6 +12,9 @@ from pydantic import ValidationError
 from schemas.submissions import MAX_SUBMISSION_BYTES, ApplicationSubmitted, Problem
 
 
+_JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
+
+
 @dataclass(frozen=True)
 class Unacceptable:
     submission_id: str | None
@@ -32,7 +35,7 @@ def screen(value: bytes | None) -> ApplicationSubmitted | Unacceptable:
     except RecursionError:
         return _whole("the record nests too deeply to be a submission")
     if not isinstance(document, dict):
-        return _whole(f"expected a CloudEvents JSON object, got a JSON {type(document).__name__}")
+        return _whole(f"expected a CloudEvents JSON object, got a JSON {_JSON_NAMES[type(document)]}")
     submission_id = document.get("id") if isinstance(document.get("id"), str) else None
     event_type = document.get("type")
     if event_type is not None and event_type != ApplicationSubmitted.EVENT_TYPE:

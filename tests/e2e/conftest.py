@@ -1,0 +1,34 @@
+"""The running pipeline: intake and notify workers as real processes on the session's database,
+topics and SMTP server."""
+
+from pathlib import Path
+
+import pytest
+
+from harness.processes import ServiceProcess
+
+SERVICES = ("intake", "notify")
+READY = "worker resources ready"
+
+
+@pytest.fixture(scope="session")
+def worker_logs(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker-logs")
+
+
+@pytest.fixture(scope="session")
+async def pipeline(topics, database_url, smtp_server, worker_logs):
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": ",".join(topics),
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_server.port),
+        "HANDLER_BACKOFF_S": "0.05",
+        "LOG_LEVEL": "info",
+    }
+    workers = [ServiceProcess(service, worker_logs, env).start() for service in SERVICES]
+    for worker in workers:
+        worker.wait_for_log(READY)
+    yield workers
+    for worker in workers:
+        worker.stop()

@@ -1,0 +1,84 @@
+"""Queued emails go out exactly once over real SMTP; a refusing server means retries, then a parked alert."""
+
+import asyncio
+from uuid import uuid4
+
+import pytest
+
+from ind_runtime.db import migrate
+from ind_runtime.settings import Settings
+from ind_runtime.unit_of_work import UnitOfWork
+from services.notify.app import MIGRATIONS
+from services.notify.dispatcher import MailDispatcher
+from services.notify.emails import EmailQueue
+from services.notify.messages import Email
+
+
+@pytest.fixture(scope="module")
+async def notify_pool(pool):
+    await migrate(pool, "notify", MIGRATIONS)
+    return pool
+
+
+def _dispatcher(pool, smtp_server, **overrides) -> MailDispatcher:
+    settings = Settings(**{"smtp_port": smtp_server.port, "email_backoff_s": 0.01, "email_backoff_max_s": 0.01, **overrides})
+    return MailDispatcher(settings, lambda: UnitOfWork(pool, "notify-test"), batch_size=1000)
+
+
+async def _queue(pool, recipient: str, event_id: str | None = None) -> str:
+    event_id = event_id or str(uuid4())
+    async with UnitOfWork(pool, "notify-test") as uow:
+        await EmailQueue(uow.connection).add(
+            event_id, uuid4(), "IND-2026-7777777", Email("application_received", recipient, "Subject", "Body")
+        )
+        await uow.commit()
+    return event_id
+
+
+async def test_an_email_is_sent_once_with_a_stable_message_id(notify_pool, smtp_server):
+    recipient = f"once-{uuid4().hex}@example.org"
+    event_id = await _queue(notify_pool, recipient)
+    await _queue(notify_pool, recipient, event_id)  # the same event again: still one email
+    dispatcher = _dispatcher(notify_pool, smtp_server)
+    await dispatcher.send_due()
+    await dispatcher.send_due()
+    (message,) = smtp_server.to(recipient)
+    assert message["Message-ID"] == f"<application_received.{event_id}@notify.ind.example>"
+    assert message["X-IND-Case-Number"] == "IND-2026-7777777"
+
+
+async def test_a_refused_email_is_retried_and_delivered_when_the_server_recovers(notify_pool, smtp_server):
+    recipient = f"retry-{uuid4().hex}@example.org"
+    await _queue(notify_pool, recipient)
+    dispatcher = _dispatcher(notify_pool, smtp_server, email_max_attempts=5)
+    smtp_server.refusing = True
+    try:
+        await dispatcher.send_due()
+    finally:
+        smtp_server.refusing = False
+    assert smtp_server.to(recipient) == []
+    row = await notify_pool.fetchrow("select status, attempts, last_error from notify.emails where recipient = $1", recipient)
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert recipient not in row["last_error"]
+    await asyncio.sleep(0.05)  # the backoff
+    await dispatcher.send_due()
+    assert len(smtp_server.to(recipient)) == 1
+
+
+async def test_an_email_that_never_gets_through_is_parked_with_an_alert_event(notify_pool, smtp_server):
+    recipient = f"parked-{uuid4().hex}@example.org"
+    event_id = await _queue(notify_pool, recipient)
+    dispatcher = _dispatcher(notify_pool, smtp_server, email_max_attempts=2, smtp_host="127.0.0.1", smtp_port=1)
+    await dispatcher.send_due()
+    row = await notify_pool.fetchrow("select * from notify.emails where recipient = $1", recipient)
+    assert row["status"] == "pending"
+    await notify_pool.execute("update notify.emails set next_attempt_at = now() where recipient = $1", recipient)
+    await dispatcher.send_due()
+    row = await notify_pool.fetchrow("select * from notify.emails where recipient = $1", recipient)
+    assert (row["status"], row["attempts"]) == ("parked", 2)
+    alert = await notify_pool.fetchrow(
+        "select topic, value from runtime.outbox where publisher = 'notify-test' and convert_from(value, 'UTF8') like '%' || $1 || '%'",
+        event_id,
+    )
+    assert alert["topic"] == "ind.notify.alerts.v1"
+    assert recipient.encode() not in alert["value"]
