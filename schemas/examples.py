@@ -1,8 +1,22 @@
 """One valid, deterministic example of every exported message: documentation and test fixture."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from uuid import UUID
 
+from schemas.applicant import (
+    EndorsementStickerRequested,
+    InformationSupplied,
+    InformationSuppliedData,
+    StickerRequestData,
+)
+from schemas.appointments import (
+    AppointmentBooked,
+    AppointmentData,
+    BiometricsCompleted,
+    BiometricsCompletedData,
+    CaseFlagged,
+    CaseFlaggedData,
+)
 from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
 from schemas.codes import ApplicationType, AppointmentProduct, Language, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequestData, DecisionRequested
@@ -14,7 +28,37 @@ from schemas.desk import (
     DocumentCollected,
     NoShowData,
 )
+from schemas.decision_outcomes import (
+    CommandAccepted,
+    CommandAcceptedData,
+    CommandRejected,
+    CommandRejectedData,
+    RejectionCode,
+)
 from schemas.envelope import CloudEvent
+from schemas.lifecycle import (
+    CaseAssessed,
+    CaseAssessedData,
+    CaseClosed,
+    CaseClosedData,
+    CaseDecided,
+    CaseDecidedData,
+    CaseResumed,
+    CaseResumedData,
+    DeadlineApproaching,
+    DeadlineData,
+    DeadlineExceeded,
+    DocumentProduced,
+    DocumentProducedData,
+    Finding,
+    InformationRequested,
+    InformationRequestedData,
+    Outcome,
+    Recommendation,
+    RefusalProposed,
+    RefusalProposedData,
+    Severity,
+)
 from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.submissions import (
     Applicant,
@@ -28,6 +72,7 @@ from schemas.submissions import (
 
 _AT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 _CASE = UUID("0b7d6a52-3f0e-4f5e-9a57-6d2c1f0e8a11")
+_NUMBER = "IND-2026-0000042"
 _VISIT = dict(
     case_id=_CASE,
     case_number="IND-2026-0000042",
@@ -132,5 +177,168 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         "urn:ind:notify",
         "evt-email-parked-1",
         "IND-2026-0000042",
+    ),
+    _event(
+        AppointmentBooked,
+        AppointmentData(
+            case_id=_CASE,
+            case_number=_NUMBER,
+            appointment_id="BIO-XC-AMS-20260310-0930-IND-2026-0000042-1",
+            product=AppointmentProduct.BIOMETRICS,
+            location=LocationCode.XC_AMSTERDAM,
+            location_name="IN Amsterdam",
+            address="Zuiderzeeweg 2, 1095 KJ Amsterdam",
+            date=date(2026, 3, 10),
+            start_time=time(9, 30),
+            end_time=time(9, 45),
+            persons=1,
+            attempt=1,
+        ),
+        "urn:ind:biometrics",
+        "evt-appointment-booked-42",
+        _NUMBER,
+    ),
+    _event(
+        BiometricsCompleted,
+        BiometricsCompletedData(case_id=_CASE, case_number=_NUMBER, captured=True, location=LocationCode.XC_AMSTERDAM),
+        "urn:ind:biometrics",
+        "evt-biometrics-completed-42",
+        _NUMBER,
+    ),
+    _event(
+        CaseFlagged,
+        CaseFlaggedData(case_id=_CASE, case_number=_NUMBER, reason="no-show at 3 biometrics appointments", no_shows=3),
+        "urn:ind:biometrics",
+        "evt-case-flagged-42",
+        _NUMBER,
+    ),
+    _event(
+        InformationSupplied,
+        InformationSuppliedData(case_id=_CASE, case_number=_NUMBER, documents=["employment contract"]),
+        "urn:portal:mijn-ind",
+        "portal-info-42",
+        _NUMBER,
+    ),
+    _event(
+        EndorsementStickerRequested,
+        StickerRequestData(case_id=_CASE, case_number=_NUMBER, preferred_location=LocationCode.AMSTERDAM),
+        "urn:portal:mijn-ind",
+        "portal-vaa-42",
+        _NUMBER,
+    ),
+    _event(
+        CaseAssessed,
+        CaseAssessedData(
+            case_id=_CASE,
+            case_number=_NUMBER,
+            recommendation=Recommendation.REQUEST_INFORMATION,
+            findings=[
+                Finding(code="sponsor_missing", severity=Severity.NEEDS_INFORMATION, message="No recognised sponsor is named.")
+            ],
+            deadline=date(2026, 6, 1),
+        ),
+        "urn:ind:decision",
+        "evt-case-assessed-42",
+        _NUMBER,
+    ),
+    _event(
+        InformationRequested,
+        InformationRequestedData(
+            case_id=_CASE,
+            case_number=_NUMBER,
+            caseworker_id="cw-0193",
+            requested="Please send your employment contract.",
+            suspended_on=date(2026, 3, 20),
+        ),
+        "urn:ind:decision",
+        "evt-information-requested-42",
+        _NUMBER,
+    ),
+    _event(
+        CaseResumed,
+        CaseResumedData(case_id=_CASE, case_number=_NUMBER, suspended_days=12, deadline=date(2026, 6, 12)),
+        "urn:ind:decision",
+        "evt-case-resumed-42",
+        _NUMBER,
+    ),
+    _event(
+        RefusalProposed,
+        RefusalProposedData(case_id=_CASE, case_number=_NUMBER, caseworker_id="cw-0193", reason="Salary below the threshold."),
+        "urn:ind:decision",
+        "evt-refusal-proposed-42",
+        _NUMBER,
+    ),
+    _event(
+        CaseDecided,
+        CaseDecidedData(
+            case_id=_CASE,
+            case_number=_NUMBER,
+            outcome=Outcome.GRANTED,
+            decided_by=["cw-0193"],
+            reason="All conditions for the highly skilled migrant permit are met.",
+            decided_on=date(2026, 4, 1),
+            document_required=True,
+        ),
+        "urn:ind:decision",
+        "evt-case-decided-42",
+        _NUMBER,
+    ),
+    _event(
+        DocumentProduced,
+        DocumentProducedData(
+            case_id=_CASE, case_number=_NUMBER, document_number="NLD1A2B3C", pickup_location=LocationCode.XC_AMSTERDAM
+        ),
+        "urn:ind:decision",
+        "evt-document-produced-42",
+        _NUMBER,
+    ),
+    _event(
+        CaseClosed,
+        CaseClosedData(case_id=_CASE, case_number=_NUMBER, outcome=Outcome.GRANTED, closed_on=date(2026, 4, 20)),
+        "urn:ind:decision",
+        "evt-case-closed-42",
+        _NUMBER,
+    ),
+    _event(
+        DeadlineApproaching,
+        DeadlineData(case_id=_CASE, case_number=_NUMBER, deadline=date(2026, 6, 1), days_left=14),
+        "urn:ind:decision",
+        "evt-deadline-approaching-42",
+        _NUMBER,
+    ),
+    _event(
+        DeadlineExceeded,
+        DeadlineData(case_id=_CASE, case_number=_NUMBER, deadline=date(2026, 6, 1), days_left=-1),
+        "urn:ind:decision",
+        "evt-deadline-exceeded-42",
+        _NUMBER,
+    ),
+    _event(
+        CommandAccepted,
+        CommandAcceptedData(
+            command_id="cmd-2c9d",
+            case_id=_CASE,
+            case_number=_NUMBER,
+            caseworker_id="cw-0193",
+            action="grant",
+            status="granted",
+        ),
+        "urn:ind:decision",
+        "evt-command-accepted-42",
+        _NUMBER,
+    ),
+    _event(
+        CommandRejected,
+        CommandRejectedData(
+            command_id="cmd-2c9e",
+            case_id=_CASE,
+            case_number=_NUMBER,
+            caseworker_id="cw-0193",
+            code=RejectionCode.SAME_CASEWORKER,
+            reason="a refusal must be confirmed by a different caseworker than the one who proposed it",
+        ),
+        "urn:ind:decision",
+        "evt-command-rejected-42",
+        _NUMBER,
     ),
 )

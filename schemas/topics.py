@@ -7,10 +7,24 @@ and read by people, so three is plenty.
 
 from dataclasses import dataclass
 
+from schemas.applicant import EndorsementStickerRequested, InformationSupplied
+from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.cases import CaseRegistered
+from schemas.decision_outcomes import CommandAccepted, CommandRejected
 from schemas.decisions import DecisionRequested
-from schemas.notifications import EmailParked
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
+from schemas.lifecycle import (
+    CaseAssessed,
+    CaseClosed,
+    CaseDecided,
+    CaseResumed,
+    DeadlineApproaching,
+    DeadlineExceeded,
+    DocumentProduced,
+    InformationRequested,
+    RefusalProposed,
+)
+from schemas.notifications import EmailParked
 from schemas.submissions import ApplicationSubmitted, SubmissionRejected
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -60,7 +74,16 @@ DESK_EVENTS = Topic(
     key="case id",
     event_types=(BiometricsCaptured.EVENT_TYPE, AppointmentNoShow.EVENT_TYPE, DocumentCollected.EVENT_TYPE),
     producer="desk systems at IND desks and expat centres",
-    consumers=("biometrics",),
+    consumers=("biometrics", "decision"),
+    retention_days=30,
+    public=True,
+)
+APPLICANT_REQUESTS = Topic(
+    name="ind.applicant.requests.v1",
+    key="case id",
+    event_types=(InformationSupplied.EVENT_TYPE, EndorsementStickerRequested.EVENT_TYPE),
+    producer="the applicant portal",
+    consumers=("biometrics", "decision"),
     retention_days=30,
     public=True,
 )
@@ -73,12 +96,47 @@ DECISION_COMMANDS = Topic(
     retention_days=30,
     public=True,
 )
+DECISION_OUTCOMES = Topic(
+    name="ind.decision.outcomes.v1",
+    key="case id, or the command id when no case could be read",
+    event_types=(CommandAccepted.EVENT_TYPE, CommandRejected.EVENT_TYPE),
+    producer="decision",
+    consumers=(),
+    retention_days=30,
+    public=True,
+)
 CASES_REGISTERED = Topic(
     name="ind.case.registered.v1",
     key="case id",
     event_types=(CaseRegistered.EVENT_TYPE,),
     producer="intake",
-    consumers=("notify",),
+    consumers=("biometrics", "decision", "notify"),
+    retention_days=14,
+)
+CASE_APPOINTMENTS = Topic(
+    name="ind.case.appointments.v1",
+    key="case id",
+    event_types=(AppointmentBooked.EVENT_TYPE, BiometricsCompleted.EVENT_TYPE, CaseFlagged.EVENT_TYPE),
+    producer="biometrics",
+    consumers=("decision", "notify"),
+    retention_days=14,
+)
+CASE_LIFECYCLE = Topic(
+    name="ind.case.lifecycle.v1",
+    key="case id",
+    event_types=(
+        CaseAssessed.EVENT_TYPE,
+        InformationRequested.EVENT_TYPE,
+        CaseResumed.EVENT_TYPE,
+        RefusalProposed.EVENT_TYPE,
+        CaseDecided.EVENT_TYPE,
+        DocumentProduced.EVENT_TYPE,
+        CaseClosed.EVENT_TYPE,
+        DeadlineApproaching.EVENT_TYPE,
+        DeadlineExceeded.EVENT_TYPE,
+    ),
+    producer="decision",
+    consumers=("biometrics", "notify"),
     retention_days=14,
 )
 NOTIFY_ALERTS = Topic(
@@ -95,8 +153,12 @@ CATALOGUE: tuple[Topic, ...] = (
     SUBMISSIONS,
     REJECTIONS,
     DESK_EVENTS,
+    APPLICANT_REQUESTS,
     DECISION_COMMANDS,
+    DECISION_OUTCOMES,
     CASES_REGISTERED,
+    CASE_APPOINTMENTS,
+    CASE_LIFECYCLE,
     NOTIFY_ALERTS,
 )
 

@@ -32,9 +32,11 @@ def test_every_consumed_topic_has_a_dead_letter_topic():
             assert topic.dead_letter in names
 
 
-def test_the_public_topics_are_the_fixed_four():
+def test_the_public_topics_are_the_fixed_four_plus_the_answers_to_tools_and_applicants():
     assert sorted(t.name for t in CATALOGUE if t.public) == [
+        "ind.applicant.requests.v1",
         "ind.decision.commands.v1",
+        "ind.decision.outcomes.v1",
         "ind.desk.events.v1",
         "ind.intake.rejections.v1",
         "ind.intake.submissions.v1",

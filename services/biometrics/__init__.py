@@ -1,0 +1,2 @@
+"""Biometrics: the desks. Locations, capacity and appointments (biometrics, endorsement sticker,
+document pickup), and what the desks report back."""
