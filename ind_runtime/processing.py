@@ -1,11 +1,13 @@
 """Handling one consumed record so that it always ends somewhere: handled, or parked.
 
 Faust acks a record whose agent raised and never offers it again, so no exception may reach Faust.
-A failing handler is retried with exponential backoff. An outage of the database or the broker is
-retried for as long as it lasts (every record would fail alike, so parking them would only move
-the outage into the dead-letter topic); any other error is retried a bounded number of times and
-then the record is parked on its dead-letter topic, and the partition moves on. A record that does not match its contract is parked at once: a retry
-cannot change its bytes.
+A failing handler is retried with exponential backoff:
+- an outage of the database or the broker, or an event that waits for another (``NotReady``), for
+  as long as it lasts (every record would fail alike, so parking them would only move the outage
+  into the dead-letter topic);
+- a record that breaks its contract not at all: a retry cannot change its bytes;
+- any other error a bounded number of times.
+Then the record is parked on its dead-letter topic and the partition moves on.
 """
 
 import asyncio
@@ -20,7 +22,7 @@ from pydantic import ValidationError
 
 from ind_runtime import dead_letters
 from ind_runtime.logs import get_logger
-from ind_runtime.records import ConsumedRecord
+from ind_runtime.records import ConsumedRecord, MalformedRecord
 
 log = get_logger(__name__)
 
@@ -37,7 +39,15 @@ OUTAGES: tuple[type[BaseException], ...] = (
     KafkaTimeoutError,
 )
 
-MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError)
+MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError, MalformedRecord)
+
+
+class NotReady(Exception):
+    """An event this one depends on (from another topic) has not been handled yet.
+
+    Retried like an outage, for as long as it takes: the event it waits for is already on its
+    way, because it caused this one.
+    """
 
 RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
 
@@ -53,7 +63,7 @@ class RetryPolicy:
 
 
 def is_outage(error: BaseException) -> bool:
-    return isinstance(error, OUTAGES)
+    return isinstance(error, OUTAGES) or isinstance(error, NotReady)
 
 
 class RecordProcessor:

@@ -31,3 +31,7 @@ class ConsumedRecord:
             value=message.value,
             headers=tuple((name, bytes(value or b"")) for name, value in headers),
         )
+
+
+class MalformedRecord(ValueError):
+    """The record's bytes cannot be read as its topic's contract; retrying cannot help."""

@@ -1,0 +1,45 @@
+"""Routing a consumed record to the handler for its event type, inside a fresh unit of work.
+
+A topic may carry several event types, and producers may add new ones compatibly: a type that this
+consumer has no handler for is skipped, not dead-lettered. A handler is ``async (event, uow)``.
+"""
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+
+from ind_runtime.logs import get_logger
+from ind_runtime.processing import NotReady
+from ind_runtime.records import ConsumedRecord, MalformedRecord
+from ind_runtime.unit_of_work import UnitOfWork
+from schemas.envelope import CloudEvent
+
+log = get_logger(__name__)
+__all__ = ["EventRouter", "Handler", "NotReady"]
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[Any]]
+
+
+class EventRouter:
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], routes: Mapping[type[CloudEvent], Handler]) -> None:
+        self._unit_of_work = unit_of_work
+        self._routes = {model.EVENT_TYPE: (model, handler) for model, handler in routes.items()}
+
+    async def __call__(self, record: ConsumedRecord) -> None:
+        try:
+            document = json.loads(record.value or b"")
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            raise MalformedRecord(f"the record is not JSON: {type(error).__name__}") from error
+        event_type = document.get("type") if isinstance(document, dict) else None
+        route = self._routes.get(event_type)
+        if route is None:
+            log.info("event type not handled here; skipped", event_type=str(event_type)[:100])
+            return
+        model, handler = route
+        event = model.model_validate(document)
+        case_id = getattr(event.data, "case_id", None)
+        with structlog.contextvars.bound_contextvars(event_id=event.id, case_id=str(case_id) if case_id else None):
+            async with self._unit_of_work() as uow:
+                await handler(event, uow)
