@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from ind_runtime import dead_letters
 from ind_runtime.logs import get_logger
-from ind_runtime.records import ConsumedRecord, MalformedRecord
+from ind_runtime.records import ConsumedRecord, Unprocessable
 
 log = get_logger(__name__)
 
@@ -39,7 +39,7 @@ OUTAGES: tuple[type[BaseException], ...] = (
     KafkaTimeoutError,
 )
 
-MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError, MalformedRecord)
+MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError, Unprocessable)
 
 
 class NotReady(Exception):

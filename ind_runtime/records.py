@@ -33,5 +33,6 @@ class ConsumedRecord:
         )
 
 
-class MalformedRecord(ValueError):
-    """The record's bytes cannot be read as its topic's contract; retrying cannot help."""
+class Unprocessable(ValueError):
+    """The record cannot be handled as it is (unreadable, or naming something that does not exist);
+    retrying cannot help, so it is parked at once."""

@@ -12,7 +12,7 @@ import structlog
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
-from ind_runtime.records import ConsumedRecord, MalformedRecord
+from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.envelope import CloudEvent
 
@@ -31,7 +31,7 @@ class EventRouter:
         try:
             document = json.loads(record.value or b"")
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            raise MalformedRecord(f"the record is not JSON: {type(error).__name__}") from error
+            raise Unprocessable(f"the record is not JSON: {type(error).__name__}") from error
         event_type = document.get("type") if isinstance(document, dict) else None
         route = self._routes.get(event_type)
         if route is None:

@@ -1,6 +1,7 @@
 """All configuration, from environment variables with safe local defaults (see the README table)."""
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,12 @@ class Settings(BaseSettings):
     email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
     email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
     email_backoff_max_s: float = Field(default=60.0, gt=0)
+    no_show_limit: int = Field(default=3, ge=1, description="No-shows before a case is flagged for a caseworker.")
+    desk_capacity_file: Path | None = Field(default=None, description="JSON overrides of desk capacity.")
+    deadline_warning_days: int = Field(default=14, ge=0, description="Warn this many days before a deadline.")
+    timer_interval_s: float = Field(default=30.0, gt=0, description="How often deadline and document timers run.")
+    document_lead_time_s: float = Field(default=5 * 24 * 3600, ge=0, description="Time to produce a residence document.")
+    caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")

@@ -50,7 +50,11 @@ class _Facts:
 def _fee_not_paid(facts: _Facts) -> Finding | None:
     if facts.fee_paid or facts.application_type in FEE_EXEMPT:
         return None
-    return Finding(code="fee_not_paid", severity=Severity.NEEDS_INFORMATION, message="The application fee has not been paid.")
+    return Finding(
+        code="fee_not_paid",
+        severity=Severity.NEEDS_INFORMATION,
+        message="The application fee has not been paid.",
+    )
 
 
 def _sponsor_missing(facts: _Facts) -> Finding | None:
@@ -101,10 +105,10 @@ def assess(
 ) -> Assessment:
     facts = _Facts(application_type, date_of_birth, nationality, sponsor_id, fee_paid, today)
     findings = tuple(finding for rule in RULES if (finding := rule(facts)) is not None)
-    return Assessment(recommendation=_recommend(findings), findings=findings)
+    return Assessment(recommendation=recommend(findings), findings=findings)
 
 
-def _recommend(findings: tuple[Finding, ...]) -> Recommendation:
+def recommend(findings: tuple[Finding, ...]) -> Recommendation:
     severities = {finding.severity for finding in findings}
     if Severity.BLOCKING in severities:
         return Recommendation.REFUSE

@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord
+from ind_runtime.screening import Unacceptable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
 from schemas.submissions import ApplicationSubmitted, RecordOrigin, RejectionData, SubmissionRejected
 from schemas.topics import CASES_REGISTERED, REJECTIONS
 from services.intake.cases import CaseRepository
-from services.intake.screening import Unacceptable
 
 CONSUMER = "intake"
 SOURCE = "urn:ind:intake"
@@ -65,14 +65,14 @@ async def reject_submission(rejection: Unacceptable, record: ConsumedRecord, uow
         return None
     event = SubmissionRejected.create(
         RejectionData(
-            submission_id=rejection.submission_id,
+            submission_id=rejection.message_id,
             errors=rejection.problems,
             origin=RecordOrigin(topic=record.topic, partition=record.partition, offset=record.offset),
         ),
         source=SOURCE,
-        subject=rejection.submission_id,
+        subject=rejection.message_id,
     )
-    await uow.emit(REJECTIONS.name, rejection.submission_id or record.position, event)
+    await uow.emit(REJECTIONS.name, rejection.message_id or record.position, event)
     await uow.commit()
     log.info("submission rejected", fields=[p.field for p in rejection.problems])
     return event

@@ -1,10 +1,15 @@
-"""Screening turns every kind of bad submission into specific problems, and good ones into events."""
+"""Screening a submission turns every kind of bad submission into specific problems, and good ones into events."""
 
 import pytest
 
 from harness.applications import bad_submissions, encode, submission
-from schemas.submissions import ApplicationSubmitted
-from services.intake.screening import Unacceptable, screen
+from ind_runtime.screening import Unacceptable
+from ind_runtime.screening import screen as screen_record
+from schemas.submissions import MAX_SUBMISSION_BYTES, ApplicationSubmitted
+
+
+def screen(value):
+    return screen_record(ApplicationSubmitted, value, MAX_SUBMISSION_BYTES)
 
 
 def test_a_valid_submission_becomes_an_application_submitted_event():
@@ -32,11 +37,11 @@ def test_a_future_birth_date_is_explained_in_words():
 def test_the_submission_id_is_kept_when_it_can_be_read():
     document = submission()
     document["data"]["preferred_location"] = "XX"
-    assert screen(encode(document)).submission_id == document["id"]
+    assert screen(encode(document)).message_id == document["id"]
 
 
 def test_unreadable_records_have_no_submission_id():
-    assert screen(b"\xff\xfe garbage").submission_id is None
+    assert screen(b"\xff\xfe garbage").message_id is None
 
 
 def test_deeply_nested_json_is_rejected_not_crashed_on():

@@ -1,31 +1,33 @@
-"""Screening a raw submission record: either an ``ApplicationSubmitted`` or the problems with it.
+"""Screening raw bytes against a message model: the model, or every problem with the record.
 
-Pure functions, no I/O: every way a producer can get a submission wrong ends here as a list of
-``Problem``s a person can act on, with the path of the offending field.
+Pure. Producers outside this project get back what is wrong in words they can act on, with the
+path of each offending field, instead of a dead letter they cannot read.
 """
 
 import json
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pydantic import ValidationError
 
-from schemas.submissions import MAX_SUBMISSION_BYTES, ApplicationSubmitted, Problem
+from schemas.envelope import CloudEvent
+from schemas.submissions import Problem
 
-
+M = TypeVar("M", bound=CloudEvent)
 _JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
 @dataclass(frozen=True)
 class Unacceptable:
-    submission_id: str | None
+    message_id: str | None
     problems: list[Problem]
 
 
-def screen(value: bytes | None) -> ApplicationSubmitted | Unacceptable:
+def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unacceptable:
     if not value:
         return _whole("the record is empty; expected a CloudEvents JSON object")
-    if len(value) > MAX_SUBMISSION_BYTES:
-        return _whole(f"the record is {len(value)} bytes; a submission may be at most {MAX_SUBMISSION_BYTES} bytes")
+    if len(value) > max_bytes:
+        return _whole(f"the record is {len(value)} bytes; the limit is {max_bytes} bytes")
     try:
         document = json.loads(value)
     except UnicodeDecodeError:
@@ -33,20 +35,20 @@ def screen(value: bytes | None) -> ApplicationSubmitted | Unacceptable:
     except json.JSONDecodeError as error:
         return _whole(f"the record is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
     except RecursionError:
-        return _whole("the record nests too deeply to be a submission")
+        return _whole("the record nests too deeply")
     if not isinstance(document, dict):
         return _whole(f"expected a CloudEvents JSON object, got a JSON {_JSON_NAMES[type(document)]}")
-    submission_id = document.get("id") if isinstance(document.get("id"), str) else None
+    message_id = document.get("id") if isinstance(document.get("id"), str) else None
     event_type = document.get("type")
-    if event_type is not None and event_type != ApplicationSubmitted.EVENT_TYPE:
+    if event_type is not None and event_type != model.EVENT_TYPE:
         return Unacceptable(
-            submission_id,
-            [Problem(field="type", message=f"unknown event type {event_type!r}; this topic accepts only {ApplicationSubmitted.EVENT_TYPE!r}")],
+            message_id,
+            [Problem(field="type", message=f"unknown event type {event_type!r}; this topic accepts only {model.EVENT_TYPE!r}")],
         )
     try:
-        return ApplicationSubmitted.model_validate(document)
+        return model.model_validate(document)
     except ValidationError as error:
-        return Unacceptable(submission_id, problems_from(error))
+        return Unacceptable(message_id, problems_from(error))
 
 
 def problems_from(error: ValidationError) -> list[Problem]:

@@ -1,0 +1,45 @@
+"""Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests."""
+
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import faust
+
+from ind_runtime.faust_app import consume
+from ind_runtime.routing import EventRouter
+from ind_runtime.worker import WorkerResources
+from schemas.applicant import EndorsementStickerRequested
+from schemas.cases import CaseRegistered
+from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
+from schemas.lifecycle import DocumentProduced
+from schemas.topics import APPLICANT_REQUESTS, CASE_LIFECYCLE, CASES_REGISTERED, DESK_EVENTS
+from services.biometrics import handlers
+from services.biometrics.capacity import load_overrides
+
+SERVICE = "biometrics"
+MIGRATIONS = Path(__file__).parent / "migrations"
+NETHERLANDS = ZoneInfo("Europe/Amsterdam")
+
+
+def wire(app: faust.App, resources: WorkerResources) -> None:
+    settings = resources.settings
+    policy = handlers.DeskPolicy(
+        no_show_limit=settings.no_show_limit,
+        capacity_overrides=load_overrides(settings.desk_capacity_file),
+        today=lambda: datetime.now(NETHERLANDS).date(),
+    )
+    routes = {
+        CASES_REGISTERED: {CaseRegistered: handlers.case_registered},
+        DESK_EVENTS: {
+            BiometricsCaptured: handlers.biometrics_captured,
+            AppointmentNoShow: handlers.appointment_missed,
+            DocumentCollected: handlers.document_collected,
+        },
+        CASE_LIFECYCLE: {DocumentProduced: handlers.document_produced},
+        APPLICANT_REQUESTS: {EndorsementStickerRequested: handlers.sticker_requested},
+    }
+    for topic, handlers_by_type in routes.items():
+        bound = {model: partial(handler, policy=policy) for model, handler in handlers_by_type.items()}
+        consume(app, topic.name, resources.processor(SERVICE, EventRouter(resources.unit_of_work, bound)))

@@ -1,0 +1,205 @@
+"""The desk agenda in PostgreSQL: cases, slots and appointments.
+
+Booking takes the earliest slot with room among the candidate locations with one UPDATE whose
+sub-select locks the slot it picks (``for update skip locked``), so concurrent bookers never wait on
+each other and never book the same seat twice; the ``slot_within_capacity`` check backs that up.
+"""
+
+from dataclasses import dataclass
+from datetime import date, time
+from uuid import UUID
+
+import asyncpg
+
+from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
+from services.biometrics.capacity import capacity_for
+from services.biometrics.slots import booking_window, slots_on
+
+BOOKING_WINDOW_DAYS = 40
+
+
+@dataclass(frozen=True)
+class DeskCase:
+    case_id: UUID
+    case_number: str
+    application_type: ApplicationType
+    preferred_location: LocationCode
+    biometrics_location: LocationCode | None
+
+
+@dataclass(frozen=True)
+class Appointment:
+    appointment_id: str
+    case_id: UUID
+    product: AppointmentProduct
+    location: LocationCode
+    day: date
+    start: time
+    end: time
+    persons: int
+    attempt: int
+    status: str
+
+
+class FullyBooked(Exception):
+    """No candidate location has a free slot in the booking window."""
+
+
+class DeskAgenda:
+    def __init__(self, connection: asyncpg.Connection, capacity_overrides: dict | None = None) -> None:
+        self._conn = connection
+        self._overrides = capacity_overrides
+
+    async def add_case(self, case: DeskCase) -> None:
+        await self._conn.execute(
+            """insert into biometrics.cases (case_id, case_number, application_type, preferred_location)
+               values ($1, $2, $3, $4) on conflict (case_id) do nothing""",
+            case.case_id,
+            case.case_number,
+            case.application_type.value,
+            case.preferred_location.value,
+        )
+
+    async def case(self, case_id: UUID) -> DeskCase | None:
+        row = await self._conn.fetchrow("select * from biometrics.cases where case_id = $1", case_id)
+        if row is None:
+            return None
+        return DeskCase(
+            row["case_id"],
+            row["case_number"],
+            ApplicationType(row["application_type"]),
+            LocationCode(row["preferred_location"]),
+            LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
+        )
+
+    async def set_biometrics_location(self, case_id: UUID, location: LocationCode) -> None:
+        await self._conn.execute(
+            "update biometrics.cases set biometrics_location = $2 where case_id = $1", case_id, location.value
+        )
+
+    async def book(
+        self,
+        case: DeskCase,
+        product: AppointmentProduct,
+        preferred: LocationCode,
+        candidates: list[LocationCode],
+        after: date,
+        attempt: int,
+        persons: int = 1,
+    ) -> Appointment:
+        """Book the earliest slot at the preferred location when it is a candidate (it comes first);
+        failing that, the earliest slot at any candidate."""
+        days = booking_window(after, BOOKING_WINDOW_DAYS)
+        await self._open_days(candidates, product, days)
+        first_choice = [preferred] if candidates[:1] == [preferred] else []
+        for locations in (first_choice, candidates):
+            if not locations:
+                continue
+            slot = await self._take_earliest(locations, product, days[0], days[-1], persons)
+            if slot is not None:
+                return await self._record(case, product, slot, persons, attempt)
+        raise FullyBooked(f"no {product} slot for {persons} at {len(candidates)} locations in {BOOKING_WINDOW_DAYS} working days")
+
+    async def _open_days(self, locations: list[LocationCode], product: AppointmentProduct, days: list[date]) -> None:
+        opened = {
+            (r["location"], r["day"])
+            for r in await self._conn.fetch(
+                """select location, day from biometrics.slot_days
+                   where product = $1 and location = any($2::text[]) and day = any($3::date[])""",
+                product.value,
+                [loc.value for loc in locations],
+                days,
+            )
+        }
+        missing = [(loc, day) for loc in locations for day in days if (loc.value, day) not in opened]
+        if not missing:
+            return
+        rows = [
+            (s.key, s.location.value, s.product.value, s.date, s.start, s.end, s.capacity)
+            for loc, day in missing
+            for s in slots_on(loc, product, day, capacity_for(loc, product, self._overrides))
+        ]
+        await self._conn.executemany(
+            """insert into biometrics.slots (slot_key, location, product, day, start_time, end_time, capacity)
+               values ($1, $2, $3, $4, $5, $6, $7) on conflict (slot_key) do nothing""",
+            rows,
+        )
+        await self._conn.executemany(
+            "insert into biometrics.slot_days (location, product, day) values ($1, $2, $3) on conflict do nothing",
+            [(loc.value, product.value, day) for loc, day in missing],
+        )
+
+    async def _take_earliest(self, locations, product, first: date, last: date, persons: int):
+        return await self._conn.fetchrow(
+            """update biometrics.slots set booked = booked + $5
+               where slot_key = (
+                   select slot_key from biometrics.slots
+                   where product = $1 and location = any($2::text[]) and day between $3 and $4
+                     and booked + $5 <= capacity
+                   order by day, start_time, array_position($2::text[], location)
+                   limit 1 for update skip locked)
+               returning *""",
+            product.value,
+            [loc.value for loc in locations],
+            first,
+            last,
+            persons,
+        )
+
+    async def _record(self, case: DeskCase, product: AppointmentProduct, slot, persons: int, attempt: int) -> Appointment:
+        appointment_id = f"{slot['slot_key']}-{case.case_number}-{attempt}"
+        await self._conn.execute(
+            """insert into biometrics.appointments (appointment_id, case_id, product, slot_key, persons, attempt)
+               values ($1, $2, $3, $4, $5, $6)""",
+            appointment_id,
+            case.case_id,
+            product.value,
+            slot["slot_key"],
+            persons,
+            attempt,
+        )
+        return Appointment(
+            appointment_id,
+            case.case_id,
+            product,
+            LocationCode(slot["location"]),
+            slot["day"],
+            slot["start_time"],
+            slot["end_time"],
+            persons,
+            attempt,
+            "booked",
+        )
+
+    async def appointment(self, appointment_id: str) -> Appointment | None:
+        row = await self._conn.fetchrow(
+            """select a.*, s.location, s.day, s.start_time, s.end_time from biometrics.appointments a
+               join biometrics.slots s using (slot_key) where a.appointment_id = $1""",
+            appointment_id,
+        )
+        if row is None:
+            return None
+        return Appointment(
+            row["appointment_id"],
+            row["case_id"],
+            AppointmentProduct(row["product"]),
+            LocationCode(row["location"]),
+            row["day"],
+            row["start_time"],
+            row["end_time"],
+            row["persons"],
+            row["attempt"],
+            row["status"],
+        )
+
+    async def set_status(self, appointment_id: str, status: str) -> None:
+        await self._conn.execute(
+            "update biometrics.appointments set status = $2 where appointment_id = $1", appointment_id, status
+        )
+
+    async def no_shows(self, case_id: UUID, product: AppointmentProduct) -> int:
+        return await self._conn.fetchval(
+            "select count(*) from biometrics.appointments where case_id = $1 and product = $2 and status = 'no_show'",
+            case_id,
+            product.value,
+        )

@@ -1,0 +1,170 @@
+"""Where the decision service keeps its cases and their status history (``decision.*``)."""
+
+import json
+from datetime import date, datetime
+from uuid import UUID
+
+import asyncpg
+
+from schemas.codes import ApplicationType, LocationCode
+from schemas.lifecycle import Outcome
+from services.decision.assessment import Assessment
+from services.decision.case import Case, CaseStatus
+
+_CASE_COLUMNS = (
+    "case_id, case_number, application_type, status, received_on, deadline, pickup_location, "
+    "suspended_days, suspended_on, refusal_proposed_by, outcome"
+)
+
+
+def _case(row: asyncpg.Record) -> Case:
+    return Case(
+        case_id=row["case_id"],
+        case_number=row["case_number"],
+        application_type=ApplicationType(row["application_type"]),
+        status=CaseStatus(row["status"]),
+        received_on=row["received_on"],
+        deadline=row["deadline"],
+        pickup_location=LocationCode(row["pickup_location"]),
+        suspended_days=row["suspended_days"],
+        suspended_on=row["suspended_on"],
+        refusal_proposed_by=row["refusal_proposed_by"],
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+    )
+
+
+class CaseFile:
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._conn = connection
+
+    async def add(self, case: Case, date_of_birth: date, nationality: str, sponsor_id: str | None, fee_paid: bool) -> bool:
+        inserted = await self._conn.fetchval(
+            f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                on conflict (case_id) do nothing returning true""",
+            *self._values(case),
+            date_of_birth,
+            nationality,
+            sponsor_id,
+            fee_paid,
+        )
+        return bool(inserted)
+
+    async def get(self, case_id: UUID, *, for_update: bool = True) -> Case | None:
+        lock = " for update" if for_update else ""
+        row = await self._conn.fetchrow(f"select {_CASE_COLUMNS} from decision.cases where case_id = $1{lock}", case_id)
+        return _case(row) if row else None
+
+    async def save(self, case: Case, **timers) -> None:
+        """Write the case's state; ``timers`` may set document_due_at, warned_on or exceeded_on."""
+        extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(timers))
+        await self._conn.execute(
+            f"""update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
+                    deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9,
+                    refusal_proposed_by = $10, outcome = $11, updated_at = now(){extra}
+                where case_id = $1""",
+            *self._values(case),
+            *timers.values(),
+        )
+
+    async def assessment_facts(self, case_id: UUID) -> asyncpg.Record:
+        return await self._conn.fetchrow(
+            "select date_of_birth, nationality, sponsor_id, fee_paid from decision.cases where case_id = $1", case_id
+        )
+
+    async def record_assessment(self, case_id: UUID, assessment: Assessment) -> None:
+        await self._conn.execute(
+            "update decision.cases set recommendation = $2, findings = $3::jsonb where case_id = $1",
+            case_id,
+            assessment.recommendation.value,
+            json.dumps([f.model_dump(mode="json") for f in assessment.findings]),
+        )
+
+    async def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
+        """Append to the status history the applicant can look up."""
+        await self._conn.execute(
+            "insert into decision.status_history (case_id, status, set_by, explanation) values ($1, $2, $3, $4)",
+            case_id,
+            status.value,
+            set_by,
+            explanation,
+        )
+
+    async def documents_due(self, now: datetime, limit: int) -> list[Case]:
+        rows = await self._conn.fetch(
+            f"""select {_CASE_COLUMNS} from decision.cases
+                where status = 'document_in_production' and document_due_at <= $1
+                order by document_due_at limit $2 for update skip locked""",
+            now,
+            limit,
+        )
+        return [_case(r) for r in rows]
+
+    async def clock_running(self, mark: str, on_or_before: date, limit: int) -> list[Case]:
+        """Open cases whose clock runs, not yet marked ``mark``, with a deadline on or before the date."""
+        assert mark in ("warned_on", "exceeded_on")
+        rows = await self._conn.fetch(
+            f"""select {_CASE_COLUMNS} from decision.cases
+                where status in ('awaiting_biometrics', 'awaiting_decision', 'refusal_proposed')
+                  and {mark} is null and deadline <= $1
+                order by deadline limit $2 for update skip locked""",
+            on_or_before,
+            limit,
+        )
+        return [_case(r) for r in rows]
+
+    async def mark(self, case_id: UUID, mark: str, day: date) -> None:
+        assert mark in ("warned_on", "exceeded_on")
+        await self._conn.execute(f"update decision.cases set {mark} = $2 where case_id = $1", case_id, day)
+
+    @staticmethod
+    def _values(case: Case) -> tuple:
+        return (
+            case.case_id,
+            case.case_number,
+            case.application_type.value,
+            case.status.value,
+            case.received_on,
+            case.deadline,
+            case.pickup_location.value,
+            case.suspended_days,
+            case.suspended_on,
+            case.refusal_proposed_by,
+            case.outcome.value if case.outcome else None,
+        )
+
+
+async def queue(connection: asyncpg.Connection, limit: int = 50) -> list[asyncpg.Record]:
+    """The caseworker queue: cases waiting for a decision, the nearest deadline first."""
+    return await connection.fetch(
+        """select case_number, case_id, application_type, deadline, recommendation, findings
+           from decision.cases where status = 'awaiting_decision' order by deadline, case_number limit $1""",
+        limit,
+    )
+
+
+async def track(connection: asyncpg.Connection, case_number: str, date_of_birth: date) -> dict | None:
+    """What the applicant may see of a case; None unless case number and birth date match."""
+    case = await connection.fetchrow(
+        """select case_id, case_number, application_type, status, deadline, outcome
+           from decision.cases where case_number = $1 and date_of_birth = $2""",
+        case_number,
+        date_of_birth,
+    )
+    if case is None:
+        return None
+    history = await connection.fetch(
+        "select status, at, set_by, explanation from decision.status_history where case_id = $1 order by id",
+        case["case_id"],
+    )
+    return {
+        "case_number": case["case_number"],
+        "application_type": case["application_type"],
+        "status": case["status"],
+        "outcome": case["outcome"],
+        "decision_deadline": case["deadline"].isoformat(),
+        "history": [
+            {"status": h["status"], "at": h["at"].isoformat(), "set_by": h["set_by"], "explanation": h["explanation"]}
+            for h in history
+        ],
+    }

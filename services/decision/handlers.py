@@ -1,0 +1,395 @@
+"""The decision service's handlers: each takes an event and a unit of work, and commits or does nothing."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ind_runtime.logs import get_logger
+from ind_runtime.processing import NotReady
+from ind_runtime.records import ConsumedRecord, Unprocessable
+from ind_runtime.screening import Unacceptable
+from ind_runtime.unit_of_work import UnitOfWork
+from schemas.applicant import InformationSupplied
+from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.cases import CaseRegistered
+from schemas.decision_outcomes import (
+    CommandAccepted,
+    CommandAcceptedData,
+    CommandRejected,
+    CommandRejectedData,
+    RejectionCode,
+)
+from schemas.decisions import DecisionRequested
+from schemas.desk import DocumentCollected
+from schemas.lifecycle import (
+    CaseAssessed,
+    CaseAssessedData,
+    CaseClosed,
+    CaseClosedData,
+    CaseDecided,
+    CaseDecidedData,
+    CaseResumed,
+    CaseResumedData,
+    DeadlineApproaching,
+    DeadlineData,
+    DeadlineExceeded,
+    DocumentProduced,
+    DocumentProducedData,
+    Finding,
+    InformationRequested,
+    InformationRequestedData,
+    Outcome,
+    RefusalProposed,
+    RefusalProposedData,
+    Severity,
+)
+from schemas.topics import CASE_LIFECYCLE, DECISION_OUTCOMES
+from services.decision import audit
+from services.decision.assessment import Assessment, assess, recommend
+from services.decision.case import (
+    Case,
+    CaseStatus,
+    Refusal,
+    decide,
+    document_collected,
+    document_produced,
+    document_required,
+    open_case,
+    ready_for_decision,
+    resume,
+)
+from services.decision.case_file import CaseFile
+from services.decision.caseworkers import Caseworker
+from services.decision.deadlines import days_left
+
+CONSUMER = "decision"
+SOURCE = "urn:ind:decision"
+TIMER_BATCH = 200
+S = CaseStatus
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    roster: dict[str, Caseworker]
+    today: Callable[[], date]
+    now: Callable[[], datetime]
+    document_lead_time: timedelta
+    deadline_warning_days: int
+
+
+def _d(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    data = event.data
+    case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
+    files = CaseFile(uow.connection)
+    applicant = data.applicant
+    if await files.add(case, applicant.date_of_birth, applicant.nationality, data.sponsor_id, data.fee_paid):
+        await files.note(
+            case.case_id,
+            case.status,
+            "intake",
+            f"Application received on {_d(case.received_on)}; the decision is due by {_d(case.deadline)}.",
+        )
+    await uow.commit()
+
+
+async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    files = CaseFile(uow.connection)
+    case = await _registered(files, event.data.case_id)
+    a = event.data
+    await files.note(
+        case.case_id,
+        case.status,
+        "biometrics",
+        f"{a.product.value} appointment on {_d(a.date)} at {a.start_time:%H:%M} at {a.location_name}.",
+    )
+    await uow.commit()
+
+
+async def biometrics_completed(event: BiometricsCompleted, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    files = CaseFile(uow.connection)
+    case = await _registered(files, event.data.case_id)
+    if case.status == S.AWAITING_BIOMETRICS:
+        done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
+        await _queue_for_caseworker(uow, files, ready_for_decision(case, event.data.location), policy, (), done)
+    await uow.commit()
+
+
+async def case_flagged(event: CaseFlagged, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    """The desk stage gave up (no-shows, no capacity): a caseworker decides on the case as it is."""
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    files = CaseFile(uow.connection)
+    case = await _registered(files, event.data.case_id)
+    flag = Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message=f"Flagged by the desk: {event.data.reason}.")
+    if case.status == S.AWAITING_BIOMETRICS:
+        await _queue_for_caseworker(uow, files, ready_for_decision(case), policy, (flag,), "Flagged by the desk")
+    else:
+        await files.note(case.case_id, case.status, "biometrics", flag.message)
+    await uow.commit()
+
+
+async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: DecisionPolicy, extra: tuple, done: str) -> None:
+    facts = await files.assessment_facts(case.case_id)
+    assessment = assess(
+        case.application_type, facts["date_of_birth"], facts["nationality"], facts["sponsor_id"], facts["fee_paid"], policy.today()
+    )
+    if extra:
+        findings = assessment.findings + extra
+        assessment = Assessment(recommend(findings), findings)
+    await files.save(case)
+    await files.record_assessment(case.case_id, assessment)
+    await files.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
+    await _emit(
+        uow,
+        case,
+        CaseAssessed.create(
+            CaseAssessedData(
+                case_id=case.case_id,
+                case_number=case.case_number,
+                recommendation=assessment.recommendation,
+                findings=list(assessment.findings),
+                deadline=case.deadline,
+            ),
+            source=SOURCE,
+            subject=case.case_number,
+        ),
+    )
+
+
+async def decision_requested(
+    command: DecisionRequested | Unacceptable, record: ConsumedRecord, uow: UnitOfWork, policy: DecisionPolicy
+) -> None:
+    """Carry out a caseworker's command, or refuse it with a reason the tool can read; audit both."""
+    if isinstance(command, Unacceptable):
+        await _reject_unreadable(command, record, uow)
+        return
+    if not await uow.first_time(CONSUMER, command.id):
+        return
+    data = command.data
+    files = CaseFile(uow.connection)
+    case = await files.get(data.case_id)
+    if case is not None and case.case_number != data.case_number:
+        case = None
+    verdict = decide(case, policy.roster.get(data.caseworker_id), data.action, policy.today())
+    if isinstance(verdict, Refusal):
+        await _reject(uow, command, verdict)
+        return
+    await audit.record(
+        uow.connection,
+        command_id=command.id,
+        caseworker_id=data.caseworker_id,
+        action=data.action.value,
+        case_id=data.case_id,
+        case_number=data.case_number,
+        reason=data.reason,
+    )
+    await _apply_decision(uow, files, case, verdict, command, policy)
+    accepted = CommandAcceptedData(
+        command_id=command.id,
+        case_id=verdict.case_id,
+        case_number=verdict.case_number,
+        caseworker_id=data.caseworker_id,
+        action=data.action.value,
+        status=verdict.status.value,
+    )
+    await uow.emit(DECISION_OUTCOMES.name, str(verdict.case_id), CommandAccepted.create(accepted, source=SOURCE, subject=verdict.case_number))
+    await uow.commit()
+    log.info("decision command carried out", action=data.action.value, status=verdict.status.value)
+
+
+async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, command: DecisionRequested, policy) -> None:
+    data = command.data
+    worker = data.caseworker_id
+    if after.status == S.AWAITING_INFORMATION:
+        await files.save(after)
+        await files.note(after.case_id, after.status, worker, f"More information is needed: {data.reason} The decision period is suspended until it arrives.")
+        requested = InformationRequestedData(
+            case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, requested=data.reason, suspended_on=after.suspended_on
+        )
+        await _emit(uow, after, InformationRequested.create(requested, source=SOURCE, subject=after.case_number))
+        return
+    if after.status == S.REFUSAL_PROPOSED:
+        await files.save(after)
+        await files.note(after.case_id, after.status, worker, "A proposed decision is being reviewed by a second caseworker.")
+        proposed = RefusalProposedData(case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, reason=data.reason)
+        await _emit(uow, after, RefusalProposed.create(proposed, source=SOURCE, subject=after.case_number))
+        return
+    decided_by = [before.refusal_proposed_by, worker] if after.outcome == Outcome.REFUSED else [worker]
+    document = after.outcome == Outcome.GRANTED and document_required(after.application_type)
+    timers = {"document_due_at": policy.now() + policy.document_lead_time} if document else {}
+    await files.save(after, **timers)
+    decided = CaseDecidedData(
+        case_id=after.case_id,
+        case_number=after.case_number,
+        outcome=after.outcome,
+        decided_by=decided_by,
+        reason=data.reason,
+        decided_on=policy.today(),
+        document_required=document,
+    )
+    await _emit(uow, after, CaseDecided.create(decided, source=SOURCE, subject=after.case_number))
+    if after.status == S.CLOSED:
+        await files.note(after.case_id, after.status, worker, f"Application {after.outcome.value}: {data.reason} The case is closed.")
+        await _emit_closed(uow, after, policy)
+    else:
+        await files.note(after.case_id, after.status, worker, f"Application granted: {data.reason} Your residence document is being produced.")
+
+
+async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
+    data = command.data
+    await audit.record(
+        uow.connection,
+        command_id=command.id,
+        caseworker_id=data.caseworker_id,
+        action=data.action.value,
+        case_id=data.case_id,
+        case_number=data.case_number,
+        reason=data.reason,
+        rejection_code=refusal.code.value,
+        rejection_reason=refusal.reason,
+    )
+    rejected = CommandRejectedData(
+        command_id=command.id,
+        case_id=data.case_id,
+        case_number=data.case_number,
+        caseworker_id=data.caseworker_id,
+        code=refusal.code,
+        reason=refusal.reason,
+    )
+    await uow.emit(DECISION_OUTCOMES.name, str(data.case_id), CommandRejected.create(rejected, source=SOURCE, subject=data.case_number))
+    await uow.commit()
+    log.info("decision command rejected", code=refusal.code.value)
+
+
+async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord, uow: UnitOfWork) -> None:
+    if not await uow.first_time(f"{CONSUMER}.rejections", record.position):
+        return
+    reason = "; ".join(f"{p.field or 'record'}: {p.message}" for p in unacceptable.problems)
+    await audit.record(
+        uow.connection,
+        command_id=unacceptable.message_id,
+        caseworker_id=None,
+        action=None,
+        case_id=None,
+        case_number=None,
+        reason=None,
+        rejection_code=RejectionCode.INVALID_COMMAND.value,
+        rejection_reason=reason,
+    )
+    rejected = CommandRejectedData(command_id=unacceptable.message_id, code=RejectionCode.INVALID_COMMAND, reason=reason)
+    key = unacceptable.message_id or record.position
+    await uow.emit(DECISION_OUTCOMES.name, key, CommandRejected.create(rejected, source=SOURCE))
+    await uow.commit()
+
+
+async def information_supplied(event: InformationSupplied, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    files = CaseFile(uow.connection)
+    case = await _named(files, event.data.case_id, event.data.case_number)
+    if case.status == S.AWAITING_INFORMATION:
+        resumed = resume(case, policy.today())
+        await files.save(resumed)
+        await files.note(
+            case.case_id, resumed.status, "applicant", f"Information received; the decision is now due by {_d(resumed.deadline)}."
+        )
+        data = CaseResumedData(
+            case_id=case.case_id,
+            case_number=case.case_number,
+            suspended_days=resumed.suspended_days - case.suspended_days,
+            deadline=resumed.deadline,
+        )
+        await _emit(uow, resumed, CaseResumed.create(data, source=SOURCE, subject=case.case_number))
+    else:
+        log.info("information supplied while none was requested; kept on file only", status=case.status.value)
+    await uow.commit()
+
+
+async def document_collected_at_desk(event: DocumentCollected, uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    files = CaseFile(uow.connection)
+    case = await _named(files, event.data.case_id, event.data.case_number)
+    if case.status == S.AWAITING_PICKUP:
+        closed = document_collected(case)
+        await files.save(closed)
+        await files.note(case.case_id, closed.status, event.data.desk_officer, "Residence document collected; the case is closed.")
+        await _emit_closed(uow, closed, policy)
+    await uow.commit()
+
+
+async def produce_due_documents(uow: UnitOfWork, policy: DecisionPolicy) -> int:
+    """Timer: documents whose production lead time has passed are ready for pickup."""
+    files = CaseFile(uow.connection)
+    due = await files.documents_due(policy.now(), TIMER_BATCH)
+    for case in due:
+        produced = document_produced(case)
+        await files.save(produced)
+        await files.note(case.case_id, produced.status, "decision", "Your residence document is ready; a pickup appointment follows.")
+        data = DocumentProducedData(
+            case_id=case.case_id,
+            case_number=case.case_number,
+            document_number="NL" + case.case_id.hex[:7].upper(),
+            pickup_location=case.pickup_location,
+        )
+        await _emit(uow, case, DocumentProduced.create(data, source=SOURCE, subject=case.case_number))
+    await uow.commit()
+    return len(due)
+
+
+async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
+    """Timer: warn before a statutory deadline, and announce each one that passed without a decision."""
+    files = CaseFile(uow.connection)
+    today = policy.today()
+    warned = await files.clock_running("warned_on", today + timedelta(days=policy.deadline_warning_days), TIMER_BATCH)
+    for case in warned:
+        await files.mark(case.case_id, "warned_on", today)
+        data = DeadlineData(case_id=case.case_id, case_number=case.case_number, deadline=case.deadline, days_left=days_left(case.deadline, today))
+        await _emit(uow, case, DeadlineApproaching.create(data, source=SOURCE, subject=case.case_number))
+    exceeded = await files.clock_running("exceeded_on", today - timedelta(days=1), TIMER_BATCH)
+    for case in exceeded:
+        await files.mark(case.case_id, "exceeded_on", today)
+        await files.note(
+            case.case_id, case.status, "decision", f"The decision period ended on {_d(case.deadline)} without a decision; we apologise."
+        )
+        data = DeadlineData(case_id=case.case_id, case_number=case.case_number, deadline=case.deadline, days_left=days_left(case.deadline, today))
+        await _emit(uow, case, DeadlineExceeded.create(data, source=SOURCE, subject=case.case_number))
+    await uow.commit()
+    return len(warned) + len(exceeded)
+
+
+async def _emit_closed(uow: UnitOfWork, case: Case, policy: DecisionPolicy) -> None:
+    data = CaseClosedData(case_id=case.case_id, case_number=case.case_number, outcome=case.outcome, closed_on=policy.today())
+    await _emit(uow, case, CaseClosed.create(data, source=SOURCE, subject=case.case_number))
+
+
+async def _registered(files: CaseFile, case_id) -> Case:
+    """A case this pipeline registered; its registration may still be on its way on another topic."""
+    case = await files.get(case_id)
+    if case is None:
+        raise NotReady(f"case {case_id} not registered here yet")
+    return case
+
+
+async def _named(files: CaseFile, case_id, case_number: str) -> Case:
+    """A case named by an outside system, which must get both id and number right."""
+    case = await files.get(case_id)
+    if case is None or case.case_number != case_number:
+        raise Unprocessable(f"no case {case_number} with id {case_id}")
+    return case
+
+
+async def _emit(uow: UnitOfWork, case: Case, event) -> None:
+    await uow.emit(CASE_LIFECYCLE.name, str(case.case_id), event)
