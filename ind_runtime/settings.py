@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")
     handler_backoff_max_s: float = Field(default=10.0, gt=0)
+    web_host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs listen on.")
     intake_web_port: int = Field(default=6066, ge=1, le=65535)
     notify_web_port: int = Field(default=6067, ge=1, le=65535)
     biometrics_web_port: int = Field(default=6068, ge=1, le=65535)

@@ -18,7 +18,7 @@ from ind_runtime.settings import Settings
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.topics import NOTIFY_ALERTS
-from services.notify.emails import EmailQueue
+from services.notify.emails import EmailQueue, attachments_of
 
 log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
@@ -34,6 +34,9 @@ def to_message(row, sender: str) -> EmailMessage:
     message["X-IND-Case-Number"] = row["case_number"]
     message["X-IND-Email-Kind"] = row["kind"]
     message.set_content(row["body"])
+    for attachment in attachments_of(row):
+        maintype, subtype = attachment.content_type.split("/", 1)
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
 
 

@@ -1,10 +1,13 @@
 """The email queue: emails owed to applicants, one row each, in ``notify.emails``."""
 
+import base64
+import json
 from uuid import UUID
 
 import asyncpg
 
-from services.notify.messages import Email
+from schemas.codes import Language
+from services.notify.messages import Attachment, Email, Recipient
 
 MESSAGE_ID_DOMAIN = "notify.ind.example"
 
@@ -20,8 +23,9 @@ class EmailQueue:
 
     async def add(self, event_id: str, case_id: UUID, case_number: str, email: Email) -> bool:
         inserted = await self._conn.fetchval(
-            """insert into notify.emails (event_id, kind, case_id, case_number, recipient, message_id, subject, body)
-               values ($1, $2, $3, $4, $5, $6, $7, $8)
+            """insert into notify.emails
+                   (event_id, kind, case_id, case_number, recipient, message_id, subject, body, attachments)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
                on conflict (event_id, kind, recipient) do nothing returning true""",
             event_id,
             email.kind,
@@ -31,6 +35,7 @@ class EmailQueue:
             message_id(event_id, email.kind),
             email.subject,
             email.body,
+            json.dumps([_encoded(a) for a in email.attachments]),
         )
         return bool(inserted)
 
@@ -63,3 +68,42 @@ class EmailQueue:
             email_id,
             error,
         )
+
+
+def _encoded(attachment: Attachment) -> dict:
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "data": base64.b64encode(attachment.data).decode(),
+    }
+
+
+def attachments_of(row) -> list[Attachment]:
+    return [
+        Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"])) for a in json.loads(row["attachments"])
+    ]
+
+
+class RecipientBook:
+    """Who each case's emails go to, kept from the case's registration."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._conn = connection
+
+    async def add(self, case_id: UUID, case_number: str, recipient: Recipient) -> None:
+        await self._conn.execute(
+            """insert into notify.recipients (case_id, case_number, email, language, given_names, surname)
+               values ($1, $2, $3, $4, $5, $6) on conflict (case_id) do nothing""",
+            case_id,
+            case_number,
+            recipient.email,
+            recipient.language.value,
+            recipient.given_names,
+            recipient.surname,
+        )
+
+    async def get(self, case_id: UUID) -> Recipient | None:
+        row = await self._conn.fetchrow("select * from notify.recipients where case_id = $1", case_id)
+        if row is None:
+            return None
+        return Recipient(row["email"], Language(row["language"]), row["given_names"], row["surname"])

@@ -1,16 +1,21 @@
 """Which email an event calls for, rendered from the templates in the applicant's language.
 
-Pure: no I/O beyond reading templates. The context handed to a template never contains the
-passport number or the date of birth, so no template can print them.
+Pure: no I/O beyond reading templates. The context handed to a template is built from the event
+and a ``Recipient``, and neither carries the passport number or the date of birth, so no template
+can print them.
 """
 
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from schemas.appointments import AppointmentBooked
 from schemas.cases import CaseRegistered
-from schemas.codes import ApplicationType, Language
+from schemas.codes import ApplicationType, AppointmentProduct, Language
+from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested, Outcome
+from services.notify.calendar import appointment_ics
 
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -40,6 +45,30 @@ APPLICATION_TYPE_NAMES = {
     },
 }
 
+# Submission and information appointments are made by the applicant, who needs no email about them.
+APPOINTMENT_KINDS = {
+    AppointmentProduct.BIOMETRICS: "biometrics_appointment",
+    AppointmentProduct.ENDORSEMENT_STICKER: "sticker_appointment",
+    AppointmentProduct.DOCUMENT_PICKUP: "document_ready",
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who an email is for: enough to address it, nothing more (no passport number, no birth date)."""
+
+    email: str
+    language: Language
+    given_names: str
+    surname: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
 
 @dataclass(frozen=True)
 class Email:
@@ -47,27 +76,108 @@ class Email:
     recipient: str
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def render(kind: str, language: Language, context: dict) -> tuple[str, str]:
     """(subject, body) of template ``kind`` in ``language``."""
+    subject, body = _blocks(kind, language, context, ("subject", "body"))
+    return subject.strip(), body.lstrip("\n")
+
+
+def _blocks(kind: str, language: Language, context: dict, names: tuple[str, ...]) -> list[str]:
     template = _TEMPLATES.get_template(f"{kind}.{language.value}.j2")
-    blocks = {name: "".join(block(template.new_context(context))) for name, block in template.blocks.items()}
-    return blocks["subject"].strip(), blocks["body"].lstrip("\n")
+    return ["".join(template.blocks[name](template.new_context(context))) for name in names]
+
+
+def _email(kind: str, to: Recipient, context: dict, attachments: tuple[Attachment, ...] = ()) -> Email:
+    subject, body = render(kind, to.language, {"given_names": to.given_names, "surname": to.surname, **context})
+    return Email(kind, to.email, subject, body, attachments)
+
+
+def _day(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _clock(moment: time) -> str:
+    return moment.strftime("%H:%M")
+
+
+def recipient_of(event: CaseRegistered) -> Recipient:
+    """The applicant as every later email addresses them, taken from the registration."""
+    applicant = event.data.applicant
+    return Recipient(applicant.email, applicant.language, applicant.given_names, applicant.surname)
 
 
 def application_received(event: CaseRegistered) -> Email:
     case = event.data
-    language = case.applicant.language
-    subject, body = render(
+    to = recipient_of(event)
+    return _email(
         "application_received",
-        language,
+        to,
         {
             "case_number": case.case_number,
-            "given_names": case.applicant.given_names,
-            "surname": case.applicant.surname,
-            "application_type_name": APPLICATION_TYPE_NAMES[language][case.application_type],
-            "received_on": case.received_on.strftime("%d-%m-%Y"),
+            "application_type_name": APPLICATION_TYPE_NAMES[to.language][case.application_type],
+            "received_on": _day(case.received_on),
         },
     )
-    return Email("application_received", case.applicant.email, subject, body)
+
+
+def appointment_booked(event: AppointmentBooked, to: Recipient) -> Email:
+    """The appointment with a calendar file; ValueError for products the applicant books themselves."""
+    appointment = event.data
+    kind = APPOINTMENT_KINDS.get(appointment.product)
+    if kind is None:
+        raise ValueError(f"no applicant email for {appointment.product.value} appointments")
+    context = {
+        "case_number": appointment.case_number,
+        "appointment_id": appointment.appointment_id,
+        "location_name": appointment.location_name,
+        "address": appointment.address,
+        "date": _day(appointment.date),
+        "start_time": _clock(appointment.start_time),
+        "end_time": _clock(appointment.end_time),
+    }
+    # Rendered without the applicant's name (StrictUndefined enforces it): calendars get shared and synced.
+    summary, description = _blocks(kind, to.language, context, ("calendar_summary", "calendar_description"))
+    ics = appointment_ics(appointment, summary.strip(), description.strip())
+    return _email(kind, to, context, (Attachment("appointment.ics", "text/calendar", ics),))
+
+
+def information_requested(event: InformationRequested, to: Recipient) -> Email:
+    request = event.data
+    return _email(
+        "information_requested",
+        to,
+        {
+            "case_number": request.case_number,
+            "requested": request.requested,
+            "suspended_on": _day(request.suspended_on),
+        },
+    )
+
+
+def case_decided(event: CaseDecided, to: Recipient) -> Email:
+    decision = event.data
+    context = {"case_number": decision.case_number, "decided_on": _day(decision.decided_on)}
+    if decision.outcome is Outcome.REFUSED:
+        return _email("decision_refused", to, {**context, "reason": decision.reason})
+    return _email("decision_granted", to, {**context, "document_required": decision.document_required})
+
+
+def case_closed(event: CaseClosed, to: Recipient) -> Email:
+    closure = event.data
+    return _email(
+        "case_closed",
+        to,
+        {
+            "case_number": closure.case_number,
+            "closed_on": _day(closure.closed_on),
+            "granted": closure.outcome is Outcome.GRANTED,
+        },
+    )
+
+
+def deadline_exceeded(event: DeadlineExceeded, to: Recipient) -> Email:
+    lapse = event.data
+    return _email("deadline_exceeded", to, {"case_number": lapse.case_number, "deadline": _day(lapse.deadline)})

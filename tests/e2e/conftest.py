@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from harness.processes import ServiceProcess
+from tests.conftest import free_port
 
-SERVICES = ("intake", "notify")
+SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
 
 
@@ -17,8 +18,16 @@ def worker_logs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-async def pipeline(topics, database_url, smtp_server, worker_logs):
+def tracking_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+async def pipeline(topics, database_url, smtp_server, worker_logs, tracking_port):
     env = {
+        "TIMER_INTERVAL_S": "0.5",
+        "DOCUMENT_LEAD_TIME_S": "0.5",
+        "DECISION_WEB_PORT": str(tracking_port),
         "KAFKA_BOOTSTRAP_SERVERS": ",".join(topics),
         "DATABASE_URL": database_url,
         "SMTP_HOST": "127.0.0.1",

@@ -1,0 +1,80 @@
+"""Faust wiring of the decision service: every topic that moves a case, two timers, the tracking API."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import faust
+import structlog
+
+from ind_runtime.faust_app import consume
+from ind_runtime.logs import get_logger
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.routing import EventRouter
+from ind_runtime.screening import Unacceptable, screen
+from ind_runtime.worker import WorkerResources
+from schemas.applicant import InformationSupplied
+from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.cases import CaseRegistered
+from schemas.decisions import DecisionRequested
+from schemas.desk import DocumentCollected
+from schemas.submissions import MAX_SUBMISSION_BYTES
+from schemas.topics import APPLICANT_REQUESTS, CASE_APPOINTMENTS, CASES_REGISTERED, DECISION_COMMANDS, DESK_EVENTS
+from services.decision import handlers, tracking
+from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+
+SERVICE = "decision"
+MIGRATIONS = Path(__file__).parent / "migrations"
+NETHERLANDS = ZoneInfo("Europe/Amsterdam")
+
+log = get_logger(__name__)
+
+
+def wire(app: faust.App, resources: WorkerResources) -> None:
+    settings = resources.settings
+    policy = handlers.DecisionPolicy(
+        roster=load_roster(settings.caseworker_roster or DEFAULT_ROSTER),
+        today=lambda: datetime.now(NETHERLANDS).date(),
+        now=lambda: datetime.now(timezone.utc),
+        document_lead_time=timedelta(seconds=settings.document_lead_time_s),
+        deadline_warning_days=settings.deadline_warning_days,
+    )
+    routes = {
+        CASES_REGISTERED: {CaseRegistered: handlers.case_registered},
+        CASE_APPOINTMENTS: {
+            AppointmentBooked: handlers.appointment_booked,
+            BiometricsCompleted: handlers.biometrics_completed,
+            CaseFlagged: handlers.case_flagged,
+        },
+        DESK_EVENTS: {DocumentCollected: handlers.document_collected_at_desk},
+        APPLICANT_REQUESTS: {InformationSupplied: handlers.information_supplied},
+    }
+    for topic, handlers_by_type in routes.items():
+        bound = {model: partial(handler, policy=policy) for model, handler in handlers_by_type.items()}
+        consume(app, topic.name, resources.processor(SERVICE, EventRouter(resources.unit_of_work, bound)))
+
+    async def command(record: ConsumedRecord) -> None:
+        screened = screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)
+        command_id = screened.message_id if isinstance(screened, Unacceptable) else screened.id
+        with structlog.contextvars.bound_contextvars(event_id=command_id):
+            async with resources.unit_of_work() as uow:
+                await handlers.decision_requested(screened, record, uow, policy)
+
+    consume(app, DECISION_COMMANDS.name, resources.processor(SERVICE, command))
+
+    async def timers() -> None:
+        while True:
+            for timer in (handlers.produce_due_documents, handlers.watch_deadlines):
+                try:
+                    while True:
+                        async with resources.unit_of_work() as uow:
+                            if await timer(uow, policy) < handlers.TIMER_BATCH:
+                                break
+                except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
+                    log.warning("timer pass failed; retrying", timer=timer.__name__, error=type(error).__name__)
+            await asyncio.sleep(settings.timer_interval_s)
+
+    resources.run_in_background(timers)
+    resources.run_in_background(lambda: tracking.serve(resources.pool, settings.web_host, settings.decision_web_port))
