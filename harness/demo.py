@@ -1,9 +1,11 @@
-"""``make demo``: start the services, push a batch of sample applications through, show what happened.
+"""``make demo``: start every service, push a batch of sample applications through every stage
+with simulated desks, caseworkers and applicants, and show what happened.
 
-    python -m harness.demo [--applications 40] [--timeout 120]
+    python -m harness.demo [--applications 70] [--timeout 180]
 
 Expects Kafka, PostgreSQL and the SMTP sink to be up (``make demo`` starts them). Safe to run again:
-every run sends new submissions and reports only on its own.
+every run sends new submissions and reports only on its own. The modelled document lead time and
+the timers are shortened to seconds so that a run takes a minute, not five days.
 """
 
 import argparse
@@ -19,78 +21,90 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.applications import bad_submissions, encode, submission
+from harness.applications import bad_submissions, encode
 from harness.processes import ROOT, ServiceProcess
+from harness.scenarios import Scenario, expected, sample_plan
+from harness.simulators import SimulatedWorld
 from ind_runtime.settings import get_settings
-from schemas.codes import ApplicationType, LocationCode
+from schemas.codes import ApplicationType
 from schemas.topics import REJECTIONS, SUBMISSIONS
 
-SERVICES = ("intake", "notify")
+SERVICES = ("intake", "biometrics", "decision", "notify")
+DEMO_ENV = {"TIMER_INTERVAL_S": "1", "DOCUMENT_LEAD_TIME_S": "2"}
 STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
 
 console = Console()
 
 
-def sample_batch(count: int, rng: random.Random) -> list[dict]:
-    """``count`` valid submissions cycling through every application type and every location."""
-    types, locations = list(ApplicationType), list(LocationCode)
-    return [submission(types[i % len(types)], locations[i % len(locations)], rng=rng) for i in range(count)]
-
-
-async def send(valid: list[dict], bad: dict[str, tuple[bytes, str]]) -> dict[tuple[int, int], str]:
-    """Publish everything; returns (partition, offset) -> kind for each bad record."""
-    settings = get_settings()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_servers, acks="all", enable_idempotence=True)
+async def publish(plan: list, bad: dict[str, tuple[bytes, str]]) -> dict[tuple[int, int], str]:
+    """Publish every submission; returns (partition, offset) -> kind for each bad record."""
+    producer = AIOKafkaProducer(bootstrap_servers=get_settings().kafka_servers, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        for document in valid:
+        for document, _scenario in plan:
             await producer.send(SUBMISSIONS.name, encode(document), key=document["id"].encode())
         positions = {}
         for kind, (value, _field) in bad.items():
             meta = await producer.send_and_wait(SUBMISSIONS.name, value, key=f"demo-bad-{kind}".encode())
             positions[(meta.partition, meta.offset)] = kind
-        await producer.flush()
         return positions
     finally:
         await producer.stop()
 
 
-async def watch(valid: list[dict], bad_positions: dict, timeout: float) -> tuple[list, dict]:
-    """Show progress until every submission has a case and a receipt, or was rejected."""
+async def run(plan: list, bad: dict, timeout: float) -> tuple[list, dict]:
     settings = get_settings()
-    ids = [d["id"] for d in valid]
+    world = SimulatedWorld(settings.kafka_servers, {d["id"]: s for d, s in plan})
+    simulation = asyncio.create_task(world.run())
+    positions = await publish(plan, bad)
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     rejections = AIOKafkaConsumer(
         REJECTIONS.name, bootstrap_servers=settings.kafka_servers, auto_offset_reset="earliest", group_id=None
     )
     await rejections.start()
+    ids = [d["id"] for d, _ in plan]
+    emails_due = sum(sum(expected(s, ApplicationType(d["data"]["application_type"])).emails.values()) for d, s in plan)
     rejected: dict[str, list] = {}
     try:
         with Progress(
             TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
         ) as progress:
-            registered = progress.add_task("cases registered", total=len(ids))
-            emailed = progress.add_task("receipts emailed", total=len(ids))
-            refused = progress.add_task("bad input rejected", total=len(bad_positions))
+            bars = {
+                name: progress.add_task(name, total=total)
+                for name, total in (
+                    ("cases registered", len(ids)),
+                    ("cases decided", len(ids)),
+                    ("cases closed", len(ids)),
+                    ("emails sent", emails_due),
+                    ("bad input rejected", len(positions)),
+                )
+            }
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                rows = await _cases(pool, ids)
-                sent = sum(1 for r in rows if r["email_status"] == "sent")
-                for batch in (await rejections.getmany(timeout_ms=300)).values():
+                cases = await _cases(pool, ids)
+                for batch in (await rejections.getmany(timeout_ms=500)).values():
                     for record in batch:
                         data = json.loads(record.value)["data"]
                         origin = data["origin"]
-                        kind = bad_positions.get((origin["partition"], origin["offset"]))
+                        kind = positions.get((origin["partition"], origin["offset"]))
                         if origin["topic"] == SUBMISSIONS.name and kind:
                             rejected[kind] = data["errors"]
-                progress.update(registered, completed=len(rows))
-                progress.update(emailed, completed=sent)
-                progress.update(refused, completed=len(rejected))
-                if len(rows) == len(ids) and sent == len(ids) and len(rejected) == len(bad_positions):
+                counts = {
+                    "cases registered": len(cases),
+                    "cases decided": sum(1 for c in cases if c["outcome"]),
+                    "cases closed": sum(1 for c in cases if c["status"] == "closed"),
+                    "emails sent": sum(c["emails_sent"] for c in cases),
+                    "bad input rejected": len(rejected),
+                }
+                for name, done in counts.items():
+                    progress.update(bars[name], completed=done)
+                if counts["cases closed"] == len(ids) and counts["emails sent"] >= emails_due and len(rejected) == len(positions):
                     break
-        return rows, rejected
+        return await _cases(pool, ids), rejected
     finally:
+        simulation.cancel()
+        await asyncio.gather(simulation, return_exceptions=True)
         await rejections.stop()
         await pool.close()
 
@@ -98,64 +112,94 @@ async def watch(valid: list[dict], bad_positions: dict, timeout: float) -> tuple
 async def _cases(pool, ids: list[str]) -> list:
     try:
         return await pool.fetch(
-            """select c.case_number, c.application_type, c.preferred_location, e.status as email_status
-               from intake.cases c left join notify.emails e on e.case_id = c.case_id
-               where c.submission_id = any($1::text[])""",
+            """select i.submission_id, i.case_number, i.application_type, i.preferred_location, d.status, d.outcome,
+                      d.exceeded_on is not null as late, d.suspended_days,
+                      (select count(*) from notify.emails e where e.case_id = i.case_id and e.status = 'sent') as emails_sent
+               from intake.cases i left join decision.cases d using (case_id)
+               where i.submission_id = any($1::text[])""",
             ids,
         )
     except asyncpg.UndefinedTableError:  # the workers have not migrated yet
         return []
 
 
-def report(valid: list[dict], rows: list, rejected: dict, bad: dict) -> bool:
-    table = Table(title="Cases by application type")
-    for column in ("application type", "submitted", "cases", "receipts emailed"):
-        table.add_column(column, justify="right" if column != "application type" else "left")
-    submitted = Counter(d["data"]["application_type"] for d in valid)
-    cases = Counter(r["application_type"] for r in rows)
-    mailed = Counter(r["application_type"] for r in rows if r["email_status"] == "sent")
+def report(plan: list, cases: list, rejected: dict, bad: dict) -> bool:
+    by_type = Table(title="Where the cases ended, by application type")
+    for column in ("application type", "submitted", "granted", "refused", "still open", "deadline exceeded"):
+        by_type.add_column(column, justify="left" if column == "application type" else "right")
+    submitted = Counter(d["data"]["application_type"] for d, _ in plan)
     for kind in ApplicationType:
-        table.add_row(kind.value, str(submitted[kind.value]), str(cases[kind.value]), str(mailed[kind.value]))
-    console.print(table)
+        mine = [c for c in cases if c["application_type"] == kind.value]
+        by_type.add_row(
+            kind.value,
+            str(submitted[kind.value]),
+            str(sum(1 for c in mine if c["status"] == "closed" and c["outcome"] == "granted")),
+            str(sum(1 for c in mine if c["status"] == "closed" and c["outcome"] == "refused")),
+            str(sum(1 for c in mine if c["status"] != "closed")),
+            str(sum(1 for c in mine if c["late"])),
+        )
+    console.print(by_type)
+
+    paths = Table(title="Paths the simulated desks, caseworkers and applicants took")
+    paths.add_column("scenario")
+    paths.add_column("cases", justify="right")
+    paths.add_column("what happens")
+    scenario_counts = Counter(s for _, s in plan)
+    for scenario, text in _SCENARIO_TEXT.items():
+        paths.add_row(scenario.value, str(scenario_counts[scenario]), text)
+    console.print(paths)
 
     rejections = Table(title="Bad input, each rejected on ind.intake.rejections.v1")
-    rejections.add_column("what was wrong")
-    rejections.add_column("field")
-    rejections.add_column("the rejection says")
+    for column in ("what was wrong", "field", "the rejection says"):
+        rejections.add_column(column)
     for kind in bad:
         errors = rejected.get(kind)
         if errors:
-            rejections.add_row(kind, errors[0]["field"] or "(record)", errors[0]["message"][:90])
+            rejections.add_row(kind, errors[0]["field"] or "(record)", errors[0]["message"][:80])
         else:
             rejections.add_row(kind, "-", "[red]no rejection seen[/red]")
     console.print(rejections)
 
-    locations = Counter(r["preferred_location"] for r in rows)
-    console.print("Cases by preferred location: " + ", ".join(f"{loc} {n}" for loc, n in sorted(locations.items())))
-    console.print(f"Emails are in the mbox file [bold]{MAILBOX}[/bold] (e.g. `less {MAILBOX.relative_to(ROOT)}`).")
-    console.print(f"Worker logs are in [bold]{STATE / 'logs'}[/bold].")
-    complete = len(rows) == len(valid) and all(r["email_status"] == "sent" for r in rows) and len(rejected) == len(bad)
-    console.print("[green]All applications processed.[/green]" if complete else "[red]Not everything arrived in time.[/red]")
+    sample, _ = plan[0]
+    number = next((c["case_number"] for c in cases if c["submission_id"] == sample["id"]), "IND-...")
+    console.print(f"Emails: [bold]{MAILBOX}[/bold] (an mbox file; e.g. `less {MAILBOX.relative_to(ROOT)}`).")
+    console.print(f"Worker logs: [bold]{STATE / 'logs'}[/bold].")
+    console.print(
+        "Track a case: `.venv/bin/python -m services.decision.cli track "
+        f"{number} --date-of-birth {sample['data']['applicant']['date_of_birth']}`"
+    )
+    complete = len(cases) == len(plan) and all(c["status"] == "closed" for c in cases) and len(rejected) == len(bad)
+    console.print("[green]Every application reached the end of its path.[/green]" if complete else "[red]Not everything finished in time.[/red]")
     return complete
+
+
+_SCENARIO_TEXT = {
+    Scenario.GRANT: "biometrics captured, granted by one caseworker, document collected",
+    Scenario.REFUSE: "refusal proposed by one caseworker, confirmed by another (four eyes)",
+    Scenario.INFORMATION: "information requested (clock suspended), supplied, then granted",
+    Scenario.NO_SHOW: "first biometrics appointment missed, rebooked, then granted",
+    Scenario.FLAGGED: "every biometrics appointment missed: flagged for a caseworker, refused",
+    Scenario.LATE: "received 400 days ago: deadline exceeded (apology email), then granted",
+    Scenario.STICKER: "residence endorsement sticker (VAA) appointment while waiting, then granted",
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--applications", type=int, default=40)
-    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--applications", type=int, default=70)
+    parser.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args()
 
-    workers = [ServiceProcess(service, STATE / "logs").start() for service in SERVICES]
+    workers = [ServiceProcess(service, STATE / "logs", DEMO_ENV).start() for service in SERVICES]
     try:
         with console.status("starting the services: " + ", ".join(SERVICES)):
             for worker in workers:
                 worker.wait_for_log("worker resources ready")
-        valid = sample_batch(args.applications, random.Random())
+        plan = sample_plan(args.applications, random.Random())
         bad = bad_submissions()
-        console.print(f"Publishing {len(valid)} applications and {len(bad)} bad records to {SUBMISSIONS.name}")
-        positions = asyncio.run(send(valid, bad))
-        rows, rejected = asyncio.run(watch(valid, positions, args.timeout))
-        return 0 if report(valid, rows, rejected, bad) else 1
+        console.print(f"Publishing {len(plan)} applications and {len(bad)} bad records to {SUBMISSIONS.name}")
+        cases, rejected = asyncio.run(run(plan, bad, args.timeout))
+        return 0 if report(plan, cases, rejected, bad) else 1
     finally:
         with console.status("stopping the services"):
             for worker in workers:

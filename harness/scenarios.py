@@ -4,11 +4,14 @@ A scenario is the plan the simulated desks, caseworkers and applicant follow for
 expectations are derived from it independently of the services' code, so a test can compare them.
 """
 
+import random
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-from schemas.codes import ApplicationType
+from harness.applications import submission
+from schemas.codes import ApplicationType, LocationCode
 
 NO_SHOW_LIMIT = 3
 RESIDENCE_TYPES = {t for t in ApplicationType if t.value.startswith("residence.")}
@@ -75,3 +78,17 @@ def expected(scenario: Scenario, kind: ApplicationType) -> Expectation:
         statuses += ["document_in_production", "awaiting_pickup"]
     statuses.append("closed")
     return Expectation("refused" if refused else "granted", emails, tuple(statuses))
+
+
+def sample_plan(count: int, rng: random.Random) -> list[tuple[dict, Scenario]]:
+    """``count`` submissions with their scenarios: every type x scenario pair in turn, locations
+    cycling through all thirteen; a LATE one was received 400 days ago (past every period)."""
+    types, locations = list(ApplicationType), list(LocationCode)
+    plan = []
+    for i in range(count):
+        kind, scenario = types[i % len(types)], ALL[(i // len(types)) % len(ALL)]
+        document = submission(kind, locations[i % len(locations)], rng=rng)
+        if scenario == Scenario.LATE:
+            document["time"] = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat()
+        plan.append((document, scenario))
+    return plan

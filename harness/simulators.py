@@ -5,7 +5,6 @@ One consumer reads every topic they react to. Events about a case whose registra
 read yet wait in ``_pending`` until it has, because topics are not ordered with each other.
 """
 
-import asyncio
 import json
 from collections import defaultdict
 from uuid import UUID, uuid4
@@ -65,9 +64,9 @@ class SimulatedWorld:
             auto_offset_reset="earliest",
         )
         self._producer = AIOKafkaProducer(bootstrap_servers=self._servers, acks="all", enable_idempotence=True)
-        await consumer.start()
-        await self._producer.start()
         try:
+            await consumer.start()
+            await self._producer.start()
             async for record in consumer:
                 await self._on(json.loads(record.value))
         finally:
@@ -172,12 +171,3 @@ _REACTIONS = {
     InformationRequested.EVENT_TYPE: SimulatedWorld._information_requested,
     CaseResumed.EVENT_TYPE: SimulatedWorld._resumed,
 }
-
-
-async def run_for(world: SimulatedWorld, seconds: float) -> None:
-    """Run the world in the background for at most ``seconds``."""
-    task = asyncio.create_task(world.run())
-    try:
-        await asyncio.wait_for(asyncio.shield(task), seconds)
-    except asyncio.TimeoutError:
-        task.cancel()

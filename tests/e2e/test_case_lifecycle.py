@@ -5,16 +5,16 @@ and applicants; every case is checked for its final state, status history, deadl
 import asyncio
 import random
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-from harness.applications import encode, submission
-from harness.scenarios import ALL, Scenario, expected
+from harness.applications import encode
+from harness.scenarios import Scenario, expected, sample_plan
 from harness.simulators import SimulatedWorld
-from schemas.codes import ApplicationType, LocationCode
+from schemas.codes import ApplicationType
 from schemas.topics import SUBMISSIONS
 from services.decision.deadlines import statutory_deadline
 from tests.conftest import eventually
@@ -23,23 +23,9 @@ APPLICATIONS = 210
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 
 
-def _plan() -> list[tuple[dict, Scenario]]:
-    """Every type x scenario pair at least four times; locations cycle through all thirteen."""
-    rng = random.Random(2026)
-    types, locations = list(ApplicationType), list(LocationCode)
-    plan = []
-    for i in range(APPLICATIONS):
-        kind, scenario = types[i % len(types)], ALL[(i // len(types)) % len(ALL)]
-        document = submission(kind, locations[i % len(locations)], rng=rng)
-        if scenario == Scenario.LATE:
-            document["time"] = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat()
-        plan.append((document, scenario))
-    return plan
-
-
 @pytest.fixture(scope="module")
 async def lifecycle(pipeline, producer, pool, topics):
-    plan = _plan()
+    plan = sample_plan(APPLICATIONS, random.Random(2026))
     world = SimulatedWorld(topics, {d["id"]: s for d, s in plan})
     running = asyncio.create_task(world.run())
     for document, _ in plan:
@@ -59,6 +45,7 @@ async def lifecycle(pipeline, producer, pool, topics):
         await eventually(all_closed, timeout=300, interval=1.0, message=f"all {len(ids)} cases to close")
     finally:
         running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
     return plan
 
 
