@@ -72,6 +72,12 @@ class InvalidTransition(ValueError):
     """A bug or an out-of-order event, never a caseworker mistake (those are ``Refusal``s)."""
 
 
+def _require(case: Case, status: CaseStatus, step: str) -> None:
+    """Guard steps whose target status is also reachable from elsewhere in ``TRANSITIONS``."""
+    if case.status != status:
+        raise InvalidTransition(f"{step} needs a case in {status}, not {case.status}")
+
+
 @dataclass(frozen=True)
 class Refusal:
     code: RejectionCode
@@ -98,11 +104,13 @@ def open_case(
 
 def ready_for_decision(case: Case, biometrics_location: LocationCode | None = None) -> Case:
     """Biometrics are done (or not needed, or flagged): the case joins the caseworker queue."""
+    _require(case, S.AWAITING_BIOMETRICS, "joining the caseworker queue")
     return case.moved_to(S.AWAITING_DECISION, pickup_location=biometrics_location or case.pickup_location)
 
 
 def resume(case: Case, today: date) -> Case:
     """The applicant supplied the information: the clock runs again, the deadline moves day for day."""
+    _require(case, S.AWAITING_INFORMATION, "resuming")
     assert case.suspended_on is not None
     suspended = case.suspended_days + days_suspended(case.suspended_on, today)
     return case.moved_to(
@@ -156,4 +164,5 @@ def document_produced(case: Case) -> Case:
 
 
 def document_collected(case: Case) -> Case:
+    _require(case, S.AWAITING_PICKUP, "collecting the document")
     return case.moved_to(S.CLOSED)
