@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import faust
+from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from mode import Service
 
@@ -37,6 +38,8 @@ class WorkerResources(Service):
         self._producer: AIOKafkaProducer | None = None
         self._background: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task] = []
+        self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
+        self._http_runner: web.AppRunner | None = None
         self.retry_policy = RetryPolicy(
             settings.handler_max_attempts, settings.handler_backoff_s, settings.handler_backoff_max_s
         )
@@ -58,6 +61,24 @@ class WorkerResources(Service):
         """Run ``loop`` once the resources are up, until the worker stops (e.g. a mail dispatcher)."""
         self._background.append(loop)
 
+    def serve_http(self, build: Callable[[asyncpg.Pool], web.Application]) -> None:
+        """Serve ``build(pool)`` on the service's web port, beside ``GET /health``."""
+        self._http_app = build
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        try:
+            await self.pool.fetchval("select 1")
+        except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+            return web.json_response({"service": self.service, "database": type(error).__name__}, status=503)
+        return web.json_response({"service": self.service, "database": "ok"})
+
+    async def _start_http(self) -> None:
+        app = self._http_app(self.pool)
+        app.router.add_get("/health", self._health)
+        self._http_runner = web.AppRunner(app, access_log=None)
+        await self._http_runner.setup()
+        await web.TCPSite(self._http_runner, self.settings.web_host, self.settings.web_port(self.service)).start()
+
     def processor(self, consumer: str, handle: RecordHandler) -> RecordProcessor:
         return RecordProcessor(consumer, handle, lambda: self.producer, self.retry_policy)
 
@@ -70,9 +91,12 @@ class WorkerResources(Service):
         await _retry_until_up("kafka", self._producer.start)
         relay = OutboxRelay(self._pool, self._producer, self.service)
         self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
+        await self._start_http()
         log.info("worker resources ready", service=self.service)
 
     async def on_stop(self) -> None:
+        if self._http_runner is not None:
+            await self._http_runner.cleanup()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

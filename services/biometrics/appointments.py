@@ -1,8 +1,11 @@
 """The desk agenda in PostgreSQL: cases, slots and appointments.
 
 Booking takes the earliest slot with room among the candidate locations with one UPDATE whose
-sub-select locks the slot it picks (``for update skip locked``), so concurrent bookers never wait on
-each other and never book the same seat twice; the ``slot_within_capacity`` check backs that up.
+sub-select locks the slot it picks (``for update``). A concurrent booker of the same slot waits for
+that lock and then re-checks the room left, so bookers fill a slot's seats in turn instead of
+skipping to a later day; the ``slot_within_capacity`` check is the last guard against overbooking.
+When the re-check finds the slot full, the sub-select returns nothing: the booking then tries again,
+and says fully booked only when no slot with room is left at all.
 """
 
 from dataclasses import dataclass
@@ -39,6 +42,12 @@ class Appointment:
     persons: int
     attempt: int
     status: str
+
+
+_EARLIEST_WITH_ROOM = """
+    select slot_key from biometrics.slots
+    where product = $1 and location = any($2::text[]) and day between $3 and $4 and booked + $5 <= capacity
+    order by day, start_time, array_position($2::text[], location) limit 1"""
 
 
 class FullyBooked(Exception):
@@ -130,21 +139,15 @@ class DeskAgenda:
         )
 
     async def _take_earliest(self, locations, product, first: date, last: date, persons: int):
-        return await self._conn.fetchrow(
-            """update biometrics.slots set booked = booked + $5
-               where slot_key = (
-                   select slot_key from biometrics.slots
-                   where product = $1 and location = any($2::text[]) and day between $3 and $4
-                     and booked + $5 <= capacity
-                   order by day, start_time, array_position($2::text[], location)
-                   limit 1 for update skip locked)
-               returning *""",
-            product.value,
-            [loc.value for loc in locations],
-            first,
-            last,
-            persons,
-        )
+        args = (product.value, [loc.value for loc in locations], first, last, persons)
+        while True:
+            slot = await self._conn.fetchrow(
+                f"""update biometrics.slots set booked = booked + $5
+                    where slot_key = ({_EARLIEST_WITH_ROOM} for update) returning *""",
+                *args,
+            )
+            if slot is not None or await self._conn.fetchval(_EARLIEST_WITH_ROOM, *args) is None:
+                return slot
 
     async def _record(self, case: DeskCase, product: AppointmentProduct, slot, persons: int, attempt: int) -> Appointment:
         appointment_id = f"{slot['slot_key']}-{case.case_number}-{attempt}"

@@ -77,4 +77,4 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
             await asyncio.sleep(settings.timer_interval_s)
 
     resources.run_in_background(timers)
-    resources.run_in_background(lambda: tracking.serve(resources.pool, settings.web_host, settings.decision_web_port))
+    resources.serve_http(tracking.tracking_app)

@@ -2,13 +2,11 @@
 
     POST /cases/status   {"case_number": "IND-2026-0000042", "date_of_birth": "1994-05-17"}
     GET  /queue          cases waiting for a decision, nearest deadline first
-    GET  /health
 
 The birth date travels in the request body, never in a URL, so it cannot end up in access logs.
 A wrong pair gets the same 404 as an unknown case number: the answer reveals nothing.
 """
 
-import asyncio
 import json
 from datetime import date
 
@@ -50,21 +48,6 @@ def tracking_app(pool: asyncpg.Pool) -> web.Application:
             ]
         )
 
-    async def health(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
     app = web.Application()
-    app.add_routes([web.post("/cases/status", status), web.get("/queue", caseworker_queue), web.get("/health", health)])
+    app.add_routes([web.post("/cases/status", status), web.get("/queue", caseworker_queue)])
     return app
-
-
-async def serve(pool: asyncpg.Pool, host: str, port: int) -> None:
-    """Serve until cancelled."""
-    runner = web.AppRunner(tracking_app(pool), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await runner.cleanup()

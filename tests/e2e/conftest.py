@@ -18,16 +18,16 @@ def worker_logs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tracking_port() -> int:
-    return free_port()
+def web_ports() -> dict[str, int]:
+    return {service: free_port() for service in SERVICES}
 
 
 @pytest.fixture(scope="session")
-async def pipeline(topics, database_url, smtp_server, worker_logs, tracking_port):
+async def pipeline(topics, database_url, smtp_server, worker_logs, web_ports):
     env = {
         "TIMER_INTERVAL_S": "0.5",
         "DOCUMENT_LEAD_TIME_S": "0.5",
-        "DECISION_WEB_PORT": str(tracking_port),
+        **{f"{service.upper()}_WEB_PORT": str(port) for service, port in web_ports.items()},
         "KAFKA_BOOTSTRAP_SERVERS": ",".join(topics),
         "DATABASE_URL": database_url,
         "SMTP_HOST": "127.0.0.1",

@@ -3,11 +3,13 @@ simulated desks (no-shows included), caseworkers (grants, four-eyes refusals, in
 and applicants; every case is checked for its final state, status history, deadline and emails."""
 
 import asyncio
+import json
 import random
 from collections import Counter, defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import aiohttp
 import pytest
 from icalendar import Calendar
 
@@ -139,3 +141,28 @@ async def test_appointment_emails_carry_an_icalendar_file(lifecycle, smtp_server
         (event,) = Calendar.from_ical(ics.get_content()).walk("VEVENT")
         assert str(event["UID"]).startswith("BIO-")
         assert event["DTSTART"].dt < event["DTEND"].dt
+
+
+async def test_an_applicant_tracks_a_case_over_http_and_a_wrong_birth_date_shows_nothing(lifecycle, pool, web_ports):
+    document, _ = lifecycle[0]
+    cases = await _cases(pool, lifecycle)
+    number = cases[document["id"]]["case_number"]
+    url = f"http://127.0.0.1:{web_ports['decision']}/cases/status"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, json={"case_number": number, "date_of_birth": document["data"]["applicant"]["date_of_birth"]}) as found:
+            assert found.status == 200
+            body = await found.json()
+        async with http.post(url, json={"case_number": number, "date_of_birth": "1900-01-01"}) as wrong:
+            assert wrong.status == 404
+            assert number not in await wrong.text()
+    assert body["status"] == "closed"
+    assert body["history"][0]["status"] == "awaiting_biometrics"
+    assert "passport" not in json.dumps(body) and document["data"]["applicant"]["email"] not in json.dumps(body)
+
+
+async def test_every_worker_answers_its_health_check(pipeline, web_ports):
+    async with aiohttp.ClientSession() as http:
+        for service, port in web_ports.items():
+            async with http.get(f"http://127.0.0.1:{port}/health") as response:
+                assert response.status == 200
+                assert await response.json() == {"service": service, "database": "ok"}
