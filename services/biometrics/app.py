@@ -16,6 +16,7 @@ from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollecte
 from schemas.lifecycle import DocumentProduced
 from schemas.topics import APPLICANT_REQUESTS, CASE_LIFECYCLE, CASES_REGISTERED, DESK_EVENTS
 from services.biometrics import handlers
+from services.biometrics.desk_api import desk_app
 from services.biometrics.capacity import load_overrides
 
 SERVICE = "biometrics"
@@ -43,3 +44,4 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     for topic, handlers_by_type in routes.items():
         bound = {model: partial(handler, policy=policy) for model, handler in handlers_by_type.items()}
         consume(app, topic.name, resources.processor(SERVICE, EventRouter(resources.unit_of_work, bound)))
+    resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

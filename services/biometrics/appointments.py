@@ -174,6 +174,24 @@ class DeskAgenda:
             "booked",
         )
 
+    async def free_slots(
+        self, location: LocationCode, product: AppointmentProduct, persons: int, after: date, limit: int
+    ) -> list[asyncpg.Record]:
+        """Slots with room for ``persons`` at one location, earliest first (as the IND's desk agenda)."""
+        days = booking_window(after, BOOKING_WINDOW_DAYS)
+        await self._open_days([location], product, days)
+        return await self._conn.fetch(
+            """select slot_key, day, start_time, end_time, capacity - booked as free from biometrics.slots
+               where location = $1 and product = $2 and day between $3 and $4 and booked + $5 <= capacity
+               order by day, start_time limit $6""",
+            location.value,
+            product.value,
+            days[0],
+            days[-1],
+            persons,
+            limit,
+        )
+
     async def appointment(self, appointment_id: str) -> Appointment | None:
         row = await self._conn.fetchrow(
             """select a.*, s.location, s.day, s.start_time, s.end_time from biometrics.appointments a

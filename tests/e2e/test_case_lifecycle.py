@@ -166,3 +166,17 @@ async def test_every_worker_answers_its_health_check(pipeline, web_ports):
             async with http.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200
                 assert await response.json() == {"service": service, "database": "ok"}
+
+
+async def test_free_slots_are_searched_by_location_product_and_persons(pipeline, web_ports):
+    url = f"http://127.0.0.1:{web_ports['biometrics']}/desks/AM/slots"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url, params={"product": "BIO", "persons": "3", "limit": "5"}) as response:
+            assert response.status == 200
+            body = await response.json()
+        async with http.get(url, params={"product": "XYZ"}) as bad:
+            assert bad.status == 400
+    assert body["name"] == "IND desk Amsterdam" and len(body["slots"]) == 5
+    first = body["slots"][0]
+    assert first["key"].startswith("BIO-AM-") and first["parts"] >= 3 and first["startTime"] < first["endTime"]
+    assert [s["date"] + s["startTime"] for s in body["slots"]] == sorted(s["date"] + s["startTime"] for s in body["slots"])
