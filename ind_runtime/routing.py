@@ -1,7 +1,8 @@
 """Routing a consumed record to the handler for its event type, inside a fresh unit of work.
 
 A topic may carry several event types, and producers may add new ones compatibly: a type that this
-consumer has no handler for is skipped, not dead-lettered. A handler is ``async (event, uow)``.
+consumer has no handler for is skipped, not dead-lettered. A handler is ``async (event, uow, **context)``,
+where ``context`` (a service's policy, say) is fixed when the router is made.
 """
 
 import json
@@ -23,9 +24,12 @@ Handler = Callable[[Any, UnitOfWork], Awaitable[Any]]
 
 
 class EventRouter:
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], routes: Mapping[type[CloudEvent], Handler]) -> None:
+    def __init__(
+        self, unit_of_work: Callable[[], UnitOfWork], routes: Mapping[type[CloudEvent], Handler], **context: Any
+    ) -> None:
         self._unit_of_work = unit_of_work
         self._routes = {model.EVENT_TYPE: (model, handler) for model, handler in routes.items()}
+        self._context = context
 
     async def __call__(self, record: ConsumedRecord) -> None:
         try:
@@ -42,4 +46,4 @@ class EventRouter:
         case_id = getattr(event.data, "case_id", None)
         with structlog.contextvars.bound_contextvars(event_id=event.id, case_id=str(case_id) if case_id else None):
             async with self._unit_of_work() as uow:
-                await handler(event, uow)
+                await handler(event, uow, **self._context)

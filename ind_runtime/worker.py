@@ -5,8 +5,9 @@ sees a record before the migrations ran and the producer is connected.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import faust
@@ -15,11 +16,12 @@ from aiokafka import AIOKafkaProducer
 from mode import Service
 
 from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
-from ind_runtime.faust_app import create_app
+from ind_runtime.faust_app import consume, create_app
 from ind_runtime.kafka import idempotent_producer
 from ind_runtime.logs import configure_logging, get_logger, logging_config
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.processing import RecordHandler, RecordProcessor, RetryPolicy
+from ind_runtime.routing import EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import UnitOfWork
 
@@ -81,6 +83,10 @@ class WorkerResources(Service):
 
     def processor(self, consumer: str, handle: RecordHandler) -> RecordProcessor:
         return RecordProcessor(consumer, handle, lambda: self.producer, self.retry_policy)
+
+    def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
+        """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""
+        consume(app, topic, self.processor(self.service, EventRouter(self.unit_of_work, routes, **context)))
 
     async def on_start(self) -> None:
         self._pool = await _retry_until_up("postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size))

@@ -1,9 +1,9 @@
 """What the applicant's portal sends about an existing case (public, topic ``ind.applicant.requests.v1``)."""
 
-from typing import Annotated, Literal, Union
+from typing import Literal
 from uuid import UUID
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from schemas.codes import LocationCode
 from schemas.envelope import CloudEvent, Payload
@@ -32,5 +32,3 @@ class EndorsementStickerRequested(CloudEvent[StickerRequestData]):
 
     type: Literal["nl.ind.endorsement_sticker.requested.v1"]
 
-
-ApplicantRequest = Annotated[Union[InformationSupplied, EndorsementStickerRequested], Field(discriminator="type")]

@@ -1,9 +1,9 @@
 """What desk systems at IND desks and expat centres report about appointments (public)."""
 
-from typing import Annotated, Literal, Union
+from typing import Literal
 from uuid import UUID
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.envelope import CloudEvent, Payload
@@ -42,6 +42,3 @@ class DocumentCollected(CloudEvent[CollectionData]):
 
     type: Literal["nl.ind.document.collected.v1"]
 
-
-DeskEvent = Annotated[Union[BiometricsCaptured, AppointmentNoShow, DocumentCollected], Field(discriminator="type")]
-desk_event_adapter: TypeAdapter[DeskEvent] = TypeAdapter(DeskEvent)

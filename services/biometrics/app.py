@@ -1,14 +1,11 @@
 """Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests."""
 
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import faust
 
-from ind_runtime.faust_app import consume
-from ind_runtime.routing import EventRouter
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import EndorsementStickerRequested
 from schemas.cases import CaseRegistered
@@ -42,6 +39,5 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         APPLICANT_REQUESTS: {EndorsementStickerRequested: handlers.sticker_requested},
     }
     for topic, handlers_by_type in routes.items():
-        bound = {model: partial(handler, policy=policy) for model, handler in handlers_by_type.items()}
-        consume(app, topic.name, resources.processor(SERVICE, EventRouter(resources.unit_of_work, bound)))
+        resources.route(app, topic.name, handlers_by_type, policy=policy)
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

@@ -2,7 +2,6 @@
 
 import asyncio
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,6 @@ import structlog
 from ind_runtime.faust_app import consume
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.routing import EventRouter
 from ind_runtime.screening import Unacceptable, screen
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import InformationSupplied
@@ -52,8 +50,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         APPLICANT_REQUESTS: {InformationSupplied: handlers.information_supplied},
     }
     for topic, handlers_by_type in routes.items():
-        bound = {model: partial(handler, policy=policy) for model, handler in handlers_by_type.items()}
-        consume(app, topic.name, resources.processor(SERVICE, EventRouter(resources.unit_of_work, bound)))
+        resources.route(app, topic.name, handlers_by_type, policy=policy)
 
     async def command(record: ConsumedRecord) -> None:
         screened = screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)

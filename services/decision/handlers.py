@@ -301,7 +301,7 @@ async def information_supplied(event: InformationSupplied, uow: UnitOfWork, poli
     case = await _named(files, event.data.case_id, event.data.case_number)
     if case.status == S.AWAITING_INFORMATION:
         resumed = resume(case, policy.today())
-        await files.save(resumed)
+        await files.save(resumed, warned_on=None)  # the deadline moved: warn again before the new one
         await files.note(
             case.case_id, resumed.status, "applicant", f"Information received; the decision is now due by {_d(resumed.deadline)}."
         )
@@ -356,6 +356,8 @@ async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     warned = await files.clock_running("warned_on", today + timedelta(days=policy.deadline_warning_days), TIMER_BATCH)
     for case in warned:
         await files.mark(case.case_id, "warned_on", today)
+        if case.deadline < today:
+            continue  # past already: the exceeded event below says all there is to say
         data = DeadlineData(case_id=case.case_id, case_number=case.case_number, deadline=case.deadline, days_left=days_left(case.deadline, today))
         await _emit(uow, case, DeadlineApproaching.create(data, source=SOURCE, subject=case.case_number))
     exceeded = await files.clock_running("exceeded_on", today - timedelta(days=1), TIMER_BATCH)

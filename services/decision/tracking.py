@@ -33,8 +33,11 @@ def tracking_app(pool: asyncpg.Pool) -> web.Application:
         return web.json_response(found) if found else web.json_response(NOT_FOUND, status=404)
 
     async def caseworker_queue(request: web.Request) -> web.Response:
+        limit = request.query.get("limit", "50")
+        if not limit.isdigit() or not 1 <= int(limit) <= 100_000:
+            return web.json_response({"error": "limit must be a whole number from 1 to 100000"}, status=400)
         async with pool.acquire() as connection:
-            rows = await queue(connection, int(request.query.get("limit", "50")))
+            rows = await queue(connection, int(limit))
         return web.json_response(
             [
                 {

@@ -4,8 +4,6 @@ from pathlib import Path
 
 import faust
 
-from ind_runtime.faust_app import consume
-from ind_runtime.routing import EventRouter
 from ind_runtime.unit_of_work import UnitOfWork
 from ind_runtime.worker import WorkerResources
 from schemas.topics import CASE_APPOINTMENTS, CASE_LIFECYCLE, CASES_REGISTERED
@@ -28,6 +26,5 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         return handle
 
     routes = {model: waking(handler) for model, handler in handlers.ROUTES.items()}
-    router = EventRouter(resources.unit_of_work, routes)
     for topic in (CASES_REGISTERED, CASE_APPOINTMENTS, CASE_LIFECYCLE):
-        consume(app, topic.name, resources.processor(SERVICE, router))
+        resources.route(app, topic.name, routes)

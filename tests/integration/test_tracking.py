@@ -1,0 +1,272 @@
+"""Case tracking against real PostgreSQL: the look-up, the HTTP API on a real aiohttp server, the CLI.
+
+Cases are made by the real decision handlers (registration, biometrics, a caseworker's grant) with
+a fixed clock in 2041, so a decision worker running in the same session never touches them.
+"""
+
+import asyncio
+import itertools
+import json
+import os
+import sys
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+import services.decision.app
+from ind_runtime.db import migrate
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.unit_of_work import UnitOfWork
+from schemas.appointments import BiometricsCompleted
+from schemas.cases import CaseRegistered
+from schemas.codes import ApplicationType
+from schemas.decisions import DecisionAction, DecisionRequested
+from schemas.examples import EXAMPLES
+from schemas.topics import DECISION_COMMANDS
+from services.decision import handlers, tracking
+from services.decision.case_file import track
+from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.deadlines import statutory_deadline
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PUBLISHER = "decision-under-test"  # not "decision": a running decision worker would relay these rows
+ROSTER = load_roster(DEFAULT_ROSTER)
+BORN = date(1990, 7, 15)
+RECEIVED = date(2041, 3, 4)
+
+REGISTERED = next(e for e in EXAMPLES if isinstance(e, CaseRegistered))
+BIOMETRICS = next(e for e in EXAMPLES if isinstance(e, BiometricsCompleted))
+COMMAND = next(e for e in EXAMPLES if isinstance(e, DecisionRequested))
+
+_case_numbers = itertools.count(1)
+_offsets = itertools.count(1)
+
+
+def policy_on(day: date) -> handlers.DecisionPolicy:
+    return handlers.DecisionPolicy(
+        roster=ROSTER,
+        today=lambda: day,
+        now=lambda: datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc),
+        document_lead_time=timedelta(days=5),
+        deadline_warning_days=14,
+    )
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def decision_schema(pool):
+    await migrate(pool, "decision", services.decision.app.MIGRATIONS)
+
+
+async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseRegistered:
+    """A highly skilled migrant's case: registered, biometrics done, optionally granted by cw-001."""
+    case_id = uuid4()
+    data = REGISTERED.data.model_copy(
+        update={
+            "case_id": case_id,
+            "case_number": f"IND-2041-{next(_case_numbers):07d}",
+            "submission_id": f"sub-{case_id}",
+            "received_on": RECEIVED,
+            "applicant": REGISTERED.data.applicant.model_copy(update={"date_of_birth": born}),
+        }
+    )
+    case = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await handlers.case_registered(case, uow, policy_on(RECEIVED))
+    done = BIOMETRICS.data.model_copy(update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None})
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await handlers.biometrics_completed(
+            BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{case_id}", "data": done}), uow, policy_on(RECEIVED + timedelta(days=7))
+        )
+    if granted:
+        order = COMMAND.data.model_copy(
+            update={
+                "case_id": case_id,
+                "case_number": data.case_number,
+                "caseworker_id": "cw-001",
+                "action": DecisionAction.GRANT,
+                "reason": "All conditions for the permit are met.",
+            }
+        )
+        command = COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order})
+        record = ConsumedRecord(DECISION_COMMANDS.name, 0, next(_offsets), str(case_id).encode(), command.to_json())
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.decision_requested(command, record, uow, policy_on(RECEIVED + timedelta(days=20)))
+    return case
+
+
+# --- the look-up ---------------------------------------------------------------------------------
+
+
+async def test_track_returns_status_deadline_and_the_ordered_history_for_the_right_pair(pool):
+    case = await new_case(pool, granted=True)
+    number = case.data.case_number
+
+    async with pool.acquire() as connection:
+        found = await track(connection, number, BORN)
+
+    assert found is not None
+    assert {k: v for k, v in found.items() if k != "history"} == {
+        "case_number": number,
+        "application_type": ApplicationType.HIGHLY_SKILLED_MIGRANT.value,
+        "status": "document_in_production",
+        "outcome": "granted",
+        "decision_deadline": statutory_deadline(ApplicationType.HIGHLY_SKILLED_MIGRANT, RECEIVED).isoformat(),
+    }
+    history = found["history"]
+    assert [(h["status"], h["set_by"]) for h in history] == [
+        ("awaiting_biometrics", "intake"),
+        ("awaiting_decision", "decision"),
+        ("document_in_production", "cw-001"),
+    ]
+    assert "04-03-2041" in history[0]["explanation"]
+    assert "All conditions for the permit are met." in history[2]["explanation"]
+    moments = [datetime.fromisoformat(h["at"]) for h in history]
+    assert moments == sorted(moments)
+    assert all(m.tzinfo is not None for m in moments)
+    assert "date_of_birth" not in json.dumps(found)
+
+
+async def test_track_reveals_nothing_for_a_wrong_birth_date_or_an_unknown_case_number(pool):
+    case = await new_case(pool)
+    other = await new_case(pool, born=date(1985, 1, 2))
+
+    async with pool.acquire() as connection:
+        assert await track(connection, case.data.case_number, BORN + timedelta(days=1)) is None
+        assert await track(connection, case.data.case_number, date(1985, 1, 2)) is None  # another case's birth date
+        assert await track(connection, "IND-2041-9999999", BORN) is None
+        assert (await track(connection, other.data.case_number, date(1985, 1, 2)))["case_number"] == other.data.case_number
+
+
+# --- the HTTP API --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def client(pool):
+    async with TestClient(TestServer(tracking.tracking_app(pool), host="127.0.0.1")) as client:
+        yield client
+
+
+async def test_the_api_answers_the_right_pair_with_the_case_and_its_history(pool, client):
+    case = await new_case(pool, granted=True)
+
+    response = await client.post("/cases/status", json={"case_number": case.data.case_number, "date_of_birth": BORN.isoformat()})
+
+    assert response.status == 200
+    assert response.content_type == "application/json"
+    body = await response.json()
+    async with pool.acquire() as connection:
+        assert body == await track(connection, case.data.case_number, BORN)
+    assert body["status"] == "document_in_production"
+    assert [h["status"] for h in body["history"]] == ["awaiting_biometrics", "awaiting_decision", "document_in_production"]
+
+
+async def test_the_api_answers_a_wrong_birth_date_exactly_as_an_unknown_case(pool, client):
+    case = await new_case(pool)
+
+    wrong = await client.post("/cases/status", json={"case_number": case.data.case_number, "date_of_birth": "1990-07-16"})
+    unknown = await client.post("/cases/status", json={"case_number": "IND-2041-9999999", "date_of_birth": BORN.isoformat()})
+
+    assert (wrong.status, unknown.status) == (404, 404)
+    wrong_body, unknown_body = await wrong.text(), await unknown.text()
+    assert wrong_body == unknown_body
+    assert case.data.case_number not in wrong_body
+    assert json.loads(wrong_body) == tracking.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"",
+        b"\xff\xfe\x00",
+        b"[]",
+        b"null",
+        b'"IND-2041-0000001"',
+        b'{"case_number": "IND-2041-0000001"}',
+        b'{"date_of_birth": "1990-07-15"}',
+        b'{"case_number": "IND-2041-0000001", "date_of_birth": "15-07-1990"}',
+        b'{"case_number": "IND-2041-0000001", "date_of_birth": "1990-02-30"}',
+    ],
+    ids=["not-json", "empty", "not-utf8", "list", "null", "string", "no-birth-date", "no-case-number", "dutch-date", "impossible-date"],
+)
+async def test_the_api_answers_a_malformed_request_with_400_and_how_to_ask(client, body):
+    response = await client.post("/cases/status", data=body, headers={"Content-Type": "application/json"})
+
+    assert response.status == 400
+    assert "case_number and date_of_birth" in (await response.json())["error"]
+
+
+async def test_the_api_lists_the_caseworker_queue_as_json(pool, client):
+    waiting = await new_case(pool)
+    granted = await new_case(pool, granted=True)
+
+    response = await client.get("/queue", params={"limit": "100000"})
+
+    assert response.status == 200
+    queue = await response.json()
+    assert isinstance(queue, list)
+    numbers = [entry["case_number"] for entry in queue]
+    assert waiting.data.case_number in numbers
+    assert granted.data.case_number not in numbers
+    entry = queue[numbers.index(waiting.data.case_number)]
+    assert entry == {
+        "case_number": waiting.data.case_number,
+        "application_type": ApplicationType.HIGHLY_SKILLED_MIGRANT.value,
+        "deadline": statutory_deadline(ApplicationType.HIGHLY_SKILLED_MIGRANT, RECEIVED).isoformat(),
+        "recommendation": "grant",
+        "findings": [],
+    }
+    deadlines = [e["deadline"] for e in queue]
+    assert deadlines == sorted(deadlines)
+    assert len(await (await client.get("/queue", params={"limit": "1"})).json()) == 1
+    assert isinstance(await (await client.get("/queue")).json(), list)
+
+
+@pytest.mark.parametrize("limit", ["abc", "-1", "0", "100001"])
+async def test_the_api_answers_a_malformed_queue_limit_with_400(client, limit):
+    response = await client.get("/queue", params={"limit": limit})
+
+    assert response.status == 400
+
+
+# --- the CLI -------------------------------------------------------------------------------------
+
+
+async def run_cli(database_url: str, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.decision.cli",
+        *args,
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_the_cli_prints_the_case_as_json_for_the_right_pair(pool, database_url):
+    case = await new_case(pool, granted=True)
+
+    code, stdout, stderr = await run_cli(database_url, "track", case.data.case_number, "--date-of-birth", BORN.isoformat(), "--json")
+
+    assert code == 0, stderr
+    async with pool.acquire() as connection:
+        assert json.loads(stdout) == await track(connection, case.data.case_number, BORN)
+
+
+async def test_the_cli_exits_1_and_prints_no_case_data_for_a_wrong_birth_date(pool, database_url):
+    case = await new_case(pool, granted=True)
+
+    code, stdout, stderr = await run_cli(database_url, "track", case.data.case_number, "--date-of-birth", "1990-07-16", "--json")
+
+    assert code == 1
+    output = stdout + stderr
+    assert "No case matches" in output
+    for secret in (case.data.case_number, "document_in_production", "granted", "All conditions", "{"):
+        assert secret not in output
