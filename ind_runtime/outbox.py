@@ -7,6 +7,7 @@ send and mark republishes a few rows: consumers deduplicate by event id (the inb
 """
 
 import asyncio
+import contextlib
 import json
 
 import asyncpg
@@ -85,6 +86,8 @@ class OutboxRelay:
                 except asyncio.TimeoutError:
                     pass
         finally:
+            with contextlib.suppress(asyncpg.InterfaceError):  # a connection lost with the database
+                await listener.remove_listener("outbox", self._on_notify)
             await self._pool.release(listener)
 
     def _on_notify(self, _conn, _pid, _channel, payload: str) -> None:

@@ -6,6 +6,7 @@ other's data. Unit tests request none of these fixtures and run without any infr
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 import threading
@@ -60,28 +61,44 @@ async def topics(kafka_servers) -> list[str]:
     return kafka_servers
 
 
-@pytest.fixture(scope="session")
-async def database_url() -> str:
-    """A database of its own for this session, dropped afterwards."""
+@contextlib.asynccontextmanager
+async def fresh_database(purpose: str):
+    """A database of its own, dropped afterwards; yields its URL."""
     base = get_settings().database_url
     try:
         admin = await asyncpg.connect(base, timeout=5)
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(f"no PostgreSQL at {base} ({type(error).__name__}): run `make test` (or `make up`)")
-    name = f"ind_test_{os.getpid()}"
+    name = f"ind_{purpose}_{os.getpid()}"
     await admin.execute(f"drop database if exists {name} with (force)")
     await admin.execute(f"create database {name}")
-    yield base.rsplit("/", 1)[0] + "/" + name
-    await admin.execute(f"drop database if exists {name} with (force)")
-    await admin.close()
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await admin.execute(f"drop database if exists {name} with (force)")
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def migrated_pool(url: str):
+    pool = await asyncpg.create_pool(url, min_size=1, max_size=8)
+    try:
+        await migrate(pool, "runtime", RUNTIME_MIGRATIONS)
+        yield pool
+    finally:
+        await pool.close()
+
+
+@pytest.fixture(scope="session")
+async def database_url() -> str:
+    async with fresh_database("test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 async def pool(database_url):
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)
-    await migrate(pool, "runtime", RUNTIME_MIGRATIONS)
-    yield pool
-    await pool.close()
+    async with migrated_pool(database_url) as pool:
+        yield pool
 
 
 @pytest.fixture(scope="session")

@@ -1,12 +1,14 @@
-"""The running pipeline: intake and notify workers as real processes on the session's database,
-topics and SMTP server."""
+"""The running pipeline: every service as a real worker process, on a database of its own, on
+topics recreated for it (so nothing that earlier tests produced reaches it) and the session's SMTP
+server. ``pool`` here is a pool on the pipeline's database."""
 
 from pathlib import Path
 
 import pytest
 
 from harness.processes import ServiceProcess
-from tests.conftest import free_port
+from ind_runtime.admin import ensure_topics
+from tests.conftest import free_port, fresh_database, migrated_pool
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
@@ -23,13 +25,26 @@ def web_ports() -> dict[str, int]:
 
 
 @pytest.fixture(scope="session")
-async def pipeline(topics, database_url, smtp_server, worker_logs, web_ports):
+async def pipeline_database_url() -> str:
+    async with fresh_database("e2e") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def pool(pipeline_database_url):
+    async with migrated_pool(pipeline_database_url) as pool:
+        yield pool
+
+
+@pytest.fixture(scope="session")
+async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_ports):
+    await ensure_topics(topics, recreate=True)
     env = {
         "TIMER_INTERVAL_S": "0.5",
         "DOCUMENT_LEAD_TIME_S": "0.5",
         **{f"{service.upper()}_WEB_PORT": str(port) for service, port in web_ports.items()},
         "KAFKA_BOOTSTRAP_SERVERS": ",".join(topics),
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": pipeline_database_url,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_server.port),
         "HANDLER_BACKOFF_S": "0.05",

@@ -20,8 +20,9 @@ def test_email_addresses_and_dates_inside_free_text_are_scrubbed():
     assert "Z1234567" not in text
 
 
-def test_standard_library_records_are_rendered_as_redacted_json(capsys):
+def test_standard_library_records_are_rendered_as_redacted_json(capsys, request):
     configure_logging("info")
+    request.addfinalizer(logging.getLogger().handlers.clear)  # they write to this test's captured stderr
     logging.getLogger("aiokafka.fake").warning("cannot deliver to someone@example.org")
     structlog.get_logger("t").info("case registered", case_id="c-1", email="someone@example.org")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
