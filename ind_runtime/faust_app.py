@@ -1,4 +1,4 @@
-"""The Faust app factory: one app per service, raw bytes in, our own codec on top.
+"""The Faust app factory: one app per service, raw bytes in, decoded by our pydantic models on top.
 
 Values stay bytes so that a record that is not even JSON reaches our code (and its rejection or
 dead-letter path) instead of being dropped by Faust's decoder. Topics are created from the catalogue
