@@ -25,6 +25,13 @@ class DecisionRequestData(Payload):
 
 
 class DecisionRequested(CloudEvent[DecisionRequestData]):
-    """A caseworker asks for a decision on a case; it is checked against state and role."""
+    """A caseworker asks for a decision on a case; it is checked against its signature, state and role.
+
+    ``toolid`` and ``signature`` are CloudEvents extension attributes: see ``schemas/signing.py``.
+    """
 
     type: Literal["nl.ind.decision.requested.v1"]
+    toolid: str | None = Field(default=None, max_length=100, description="The signing caseworker tool.")
+    signature: str | None = Field(
+        default=None, max_length=128, description="Hex HMAC-SHA256 of the command by the tool's key."
+    )

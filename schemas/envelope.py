@@ -60,5 +60,6 @@ class CloudEvent(BaseModel, Generic[DataT]):
             cls.EVENT_TYPE = pinned[0]
 
     def to_json(self) -> bytes:
-        """The wire form; an absent ``subject`` is left out rather than sent as null."""
-        return self.model_dump_json(exclude={"subject"} if self.subject is None else None).encode()
+        """The wire form; absent optional attributes (``subject``, extensions) are left out, not null."""
+        absent = {name for name in type(self).model_fields if name != "data" and getattr(self, name) is None}
+        return self.model_dump_json(exclude=absent or None).encode()

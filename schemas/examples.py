@@ -60,6 +60,7 @@ from schemas.lifecycle import (
     Severity,
 )
 from schemas.notifications import EmailParked, ParkedEmailData
+from schemas.signing import signed
 from schemas.submissions import (
     Applicant,
     ApplicationSubmitted,
@@ -71,6 +72,7 @@ from schemas.submissions import (
 )
 
 _AT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+EXAMPLE_TOOL, EXAMPLE_TOOL_KEY = "caseworker-tool-example", b"example-key-not-for-production"
 _CASE = UUID("0b7d6a52-3f0e-4f5e-9a57-6d2c1f0e8a11")
 _NUMBER = "IND-2026-0000042"
 _VISIT = dict(
@@ -134,18 +136,22 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         "desk-doc-93",
         "IND-2026-0000042",
     ),
-    _event(
-        DecisionRequested,
-        DecisionRequestData(
-            case_id=_CASE,
-            case_number="IND-2026-0000042",
-            caseworker_id="cw-0193",
-            action=DecisionAction.GRANT,
-            reason="All conditions for the highly skilled migrant permit are met.",
+    signed(
+        _event(
+            DecisionRequested,
+            DecisionRequestData(
+                case_id=_CASE,
+                case_number="IND-2026-0000042",
+                caseworker_id="cw-0193",
+                action=DecisionAction.GRANT,
+                reason="All conditions for the highly skilled migrant permit are met.",
+            ),
+            "urn:caseworker-tool:queue",
+            "cmd-2c9d",
+            "IND-2026-0000042",
         ),
-        "urn:caseworker-tool:queue",
-        "cmd-2c9d",
-        "IND-2026-0000042",
+        EXAMPLE_TOOL,
+        EXAMPLE_TOOL_KEY,
     ),
     _event(
         CaseRegistered,
