@@ -23,6 +23,10 @@ def create_app(service: str, settings: Settings) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A worker killed without a goodbye holds its partitions until its session expires; Faust's
+        # default of 60 s would stall a restarted worker that long.
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=2.0,
         web_enabled=False,
         autodiscover=False,
     )
