@@ -36,6 +36,7 @@ demo: up
 	@$(PY) -m harness.demo
 
 test: up
+	@$(STACK) up kafka-sasl
 	@$(PY) -m pytest
 
 test-unit: install

@@ -5,12 +5,15 @@ One consumer reads every topic they react to. Events about a case whose registra
 read yet wait in ``_pending`` until it has, because topics are not ordered with each other.
 """
 
+import asyncio
 import json
 from collections import defaultdict
 from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 
+from harness.caseworker_tool import signed_by_simulated_tool
 from harness.scenarios import NO_SHOW_LIMIT, Scenario, effective
 from schemas.applicant import (
     EndorsementStickerRequested,
@@ -52,6 +55,7 @@ class SimulatedWorld:
         self._assessed: set[UUID] = set()
         self._exceeded: set[UUID] = set()
         self._sticker_booked: set[UUID] = set()
+        self._seen: set[str] = set()
         self.sent = 0
 
     async def run(self) -> None:
@@ -68,12 +72,23 @@ class SimulatedWorld:
             await consumer.start()
             await self._producer.start()
             async for record in consumer:
-                await self._on(json.loads(record.value))
+                try:
+                    document = json.loads(record.value)
+                except ValueError:
+                    continue  # not an event (a fault scenario's poison): real desks would ignore it too
+                if isinstance(document, dict) and isinstance(document.get("data"), dict):
+                    await self._on(document)
         finally:
             await consumer.stop()
             await self._producer.stop()
 
     async def _on(self, document: dict) -> None:
+        if document.get("id") in self._seen:
+            return  # the same event again (an outbox relay re-publishes after a crash)
+        self._seen.add(document.get("id"))
+        await self._handle(document)
+
+    async def _handle(self, document: dict) -> None:
         kind = document.get("type")
         if kind == CaseRegistered.EVENT_TYPE:
             event = CaseRegistered.model_validate(document)
@@ -83,7 +98,7 @@ class SimulatedWorld:
             case_id = event.data.case_id
             self._cases[case_id] = (effective(scenario, event.data.application_type), event.data.application_type, event.data.case_number)
             for waiting in self._pending.pop(case_id, []):
-                await self._on(waiting)
+                await self._handle(waiting)
             return
         case_id = UUID(document.get("data", {}).get("case_id", str(uuid4())))
         if case_id not in self._cases:
@@ -156,11 +171,18 @@ class SimulatedWorld:
 
     async def _command(self, case_id: UUID, number: str, caseworker: str, action: DecisionAction, reason: str) -> None:
         data = DecisionRequestData(case_id=case_id, case_number=number, caseworker_id=caseworker, action=action, reason=reason)
-        await self._send(DECISION_COMMANDS.name, case_id, DecisionRequested.create(data, source="urn:caseworker-tool:simulated"))
+        command = DecisionRequested.create(data, source="urn:caseworker-tool:simulated")
+        await self._send(DECISION_COMMANDS.name, case_id, signed_by_simulated_tool(command))
 
     async def _send(self, topic: str, case_id: UUID, event) -> None:
-        await self._producer.send_and_wait(topic, event.to_json(), key=str(case_id).encode())
-        self.sent += 1
+        """Send until the broker takes it: real desks and tools retry through an outage too."""
+        while True:
+            try:
+                await self._producer.send_and_wait(topic, event.to_json(), key=str(case_id).encode())
+                self.sent += 1
+                return
+            except KafkaError:
+                await asyncio.sleep(1.0)
 
 
 _REACTIONS = {

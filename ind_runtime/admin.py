@@ -2,6 +2,8 @@
 
     python -m ind_runtime.admin ping-kafka
     python -m ind_runtime.admin create-topics [--recreate]
+
+Both connect as the workers do, with the KAFKA_* settings (SASL and TLS included).
 """
 
 import asyncio
@@ -11,7 +13,7 @@ from aiokafka.admin import NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
 from ind_runtime.kafka import admin_client
-from ind_runtime.settings import get_settings
+from ind_runtime.settings import Settings, get_settings
 from schemas.topics import all_topics
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -24,9 +26,10 @@ def _servers(bootstrap: str | None) -> list[str]:
 @cli.command("ping-kafka")
 def ping_kafka(bootstrap: str | None = typer.Option(None, help="host:port; default KAFKA_BOOTSTRAP_SERVERS")) -> None:
     """Exit 0 when the broker answers a metadata request."""
+    servers, settings = _servers(bootstrap), get_settings()  # a configuration error is not "not answering"
 
     async def ping() -> None:
-        admin = admin_client(_servers(bootstrap))
+        admin = admin_client(servers, settings)
         await admin.start()
         try:
             await admin.list_topics()
@@ -40,9 +43,12 @@ def ping_kafka(bootstrap: str | None = typer.Option(None, help="host:port; defau
         raise typer.Exit(1) from error
 
 
-async def ensure_topics(servers: list[str], recreate: bool = False) -> list[str]:
-    """Create every catalogue topic that is missing (all of them, after deleting, with ``recreate``)."""
-    admin = admin_client(servers)
+async def ensure_topics(servers: list[str], recreate: bool = False, settings: Settings | None = None) -> list[str]:
+    """Create every catalogue topic that is missing (all of them, after deleting, with ``recreate``).
+
+    Connects as ``settings`` say, this process's own settings unless given.
+    """
+    admin = admin_client(servers, settings)
     await admin.start()
     try:
         wanted = {t.name: t for t in all_topics()}

@@ -7,6 +7,7 @@ by ``ind_runtime.admin create-topics``, never declared implicitly by a worker.
 
 import faust
 
+from ind_runtime.kafka import faust_credentials
 from ind_runtime.processing import RecordProcessor
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.settings import Settings
@@ -16,6 +17,7 @@ def create_app(service: str, settings: Settings) -> faust.App:
     return faust.App(
         f"ind-{service}",
         broker=[f"kafka://{server}" for server in settings.kafka_servers],
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         key_serializer="raw",
         value_serializer="raw",

@@ -36,10 +36,11 @@ class EventRouter:
             document = json.loads(record.value or b"")
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise Unprocessable(f"the record is not JSON: {type(error).__name__}") from error
-        event_type = document.get("type") if isinstance(document, dict) else None
-        route = self._routes.get(event_type)
+        if not isinstance(document, dict) or not isinstance(document.get("type"), str):
+            raise Unprocessable("the record is not a CloudEvents JSON object with a type")
+        route = self._routes.get(document["type"])
         if route is None:
-            log.info("event type not handled here; skipped", event_type=str(event_type)[:100])
+            log.info("event type not handled here; skipped", event_type=document["type"][:100])
             return
         model, handler = route
         event = model.model_validate(document)

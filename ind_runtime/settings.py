@@ -2,15 +2,26 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_TOOL_KEYS = Path(__file__).resolve().parent.parent / "services" / "decision" / "tool_keys.json"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, frozen=True)
+    # Errors never echo their input: it holds passwords (KAFKA_SASL_PASSWORD, DATABASE_URL).
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, frozen=True, hide_input_in_errors=True)
 
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092", description="Comma-separated host:port list.")
+    kafka_security_protocol: Literal["PLAINTEXT", "SASL_PLAINTEXT", "SASL_SSL", "SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-256"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="A SecretStr: never printed by repr or logs.")
+    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle for the broker's certificate; system CAs if unset.")
+    kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (PEM), for brokers that require one.")
+    kafka_ssl_keyfile: Path | None = Field(default=None, description="The client certificate's private key (PEM).")
     database_url: str = Field(default="postgresql://ind:ind@127.0.0.1:54329/ind")
     database_pool_size: int = Field(default=4, ge=1, le=50)
     smtp_host: str = "127.0.0.1"
@@ -26,6 +37,7 @@ class Settings(BaseSettings):
     timer_interval_s: float = Field(default=30.0, gt=0, description="How often deadline and document timers run.")
     document_lead_time_s: float = Field(default=5 * 24 * 3600, ge=0, description="Time to produce a residence document.")
     caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
+    caseworker_tool_keys: Path = Field(default=DEFAULT_TOOL_KEYS, description="JSON {tool id: key} of the tools that may sign commands.")
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")
@@ -35,6 +47,15 @@ class Settings(BaseSettings):
     notify_web_port: int = Field(default=6067, ge=1, le=65535)
     biometrics_web_port: int = Field(default=6068, ge=1, le=65535)
     decision_web_port: int = Field(default=6069, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _sasl_needs_credentials(self) -> "Settings":
+        """Fail at start-up, not at the first connection, when a SASL protocol lacks its user."""
+        if self.kafka_security_protocol.startswith("SASL") and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+            )
+        return self
 
     @property
     def kafka_servers(self) -> list[str]:

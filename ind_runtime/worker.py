@@ -93,7 +93,7 @@ class WorkerResources(Service):
         await migrate(self._pool, "runtime", RUNTIME_MIGRATIONS)
         if self._migrations is not None:
             await migrate(self._pool, self.service, self._migrations)
-        self._producer = idempotent_producer(self.settings.kafka_servers)
+        self._producer = idempotent_producer(self.settings.kafka_servers, self.settings)
         await _retry_until_up("kafka", self._producer.start)
         relay = OutboxRelay(self._pool, self._producer, self.service)
         self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]

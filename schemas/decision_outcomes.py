@@ -32,6 +32,8 @@ class RejectionCode(StrEnum):
     CASE_NOT_READY = "case_not_ready"
     ALREADY_DECIDED = "already_decided"
     SAME_CASEWORKER = "same_caseworker"
+    UNAUTHENTICATED = "unauthenticated"
+    """Not signed, signed by an unknown tool, or the signature does not match (``schemas/signing.py``)."""
 
 
 class CommandRejectedData(Payload):

@@ -9,16 +9,13 @@ import asyncio
 import contextlib
 import os
 import socket
-import threading
 import time
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiosmtpd.controller import Controller
 
+from harness.smtp import RecordingSmtpServer
 from ind_runtime.admin import ensure_topics
 from ind_runtime.db import RUNTIME_MIGRATIONS, migrate
 from ind_runtime.kafka import admin_client
@@ -35,12 +32,6 @@ async def eventually(check, timeout: float = 60.0, interval: float = 0.2, messag
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {message}")
         await asyncio.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -109,34 +100,11 @@ async def producer(topics):
     await producer.stop()
 
 
-class RecordingSmtpHandler:
-    """Keeps every message; while ``refusing`` is set it answers 421, as an overloaded server does."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refusing = False
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        if self.refusing:
-            return "421 Service not available, try again later"
-        with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == address]
-
-
 @pytest.fixture(scope="session")
 def smtp_server():
-    handler = RecordingSmtpHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    server = RecordingSmtpServer().start()
+    yield server
+    server.stop()
 
 
 class TopicReader:

@@ -22,6 +22,7 @@ from schemas.submissions import MAX_SUBMISSION_BYTES
 from schemas.topics import APPLICANT_REQUESTS, CASE_APPOINTMENTS, CASES_REGISTERED, DECISION_COMMANDS, DESK_EVENTS
 from services.decision import handlers, tracking
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.tool_keys import load_tool_keys
 
 SERVICE = "decision"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,6 +35,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     settings = resources.settings
     policy = handlers.DecisionPolicy(
         roster=load_roster(settings.caseworker_roster or DEFAULT_ROSTER),
+        tool_keys=load_tool_keys(settings.caseworker_tool_keys),
         today=lambda: datetime.now(NETHERLANDS).date(),
         now=lambda: datetime.now(timezone.utc),
         document_lead_time=timedelta(seconds=settings.document_lead_time_s),

@@ -61,6 +61,7 @@ from services.decision.case import (
 from services.decision.case_file import CaseFile
 from services.decision.caseworkers import Caseworker
 from services.decision.deadlines import days_left
+from services.decision.tool_keys import authenticate
 
 CONSUMER = "decision"
 SOURCE = "urn:ind:decision"
@@ -73,6 +74,7 @@ log = get_logger(__name__)
 @dataclass(frozen=True)
 class DecisionPolicy:
     roster: dict[str, Caseworker]
+    tool_keys: dict[str, bytes]
     today: Callable[[], date]
     now: Callable[[], datetime]
     document_lead_time: timedelta
@@ -171,9 +173,19 @@ async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: Decisi
 async def decision_requested(
     command: DecisionRequested | Unacceptable, record: ConsumedRecord, uow: UnitOfWork, policy: DecisionPolicy
 ) -> None:
-    """Carry out a caseworker's command, or refuse it with a reason the tool can read; audit both."""
+    """Carry out a caseworker's command, or refuse it with a reason the tool can read; audit both.
+
+    The signature is checked before the command's id is marked handled: a forged command reusing a
+    real command's id must not make the real one look like a redelivery. A refusal of an unverified
+    command is deduplicated by its record's position instead, as an unreadable record's is.
+    """
     if isinstance(command, Unacceptable):
         await _reject_unreadable(command, record, uow)
+        return
+    unauthenticated = authenticate(command, policy.tool_keys)
+    if unauthenticated is not None:
+        if await uow.first_time(f"{CONSUMER}.rejections", record.position):
+            await _reject(uow, command, unauthenticated)
         return
     if not await uow.first_time(CONSUMER, command.id):
         return

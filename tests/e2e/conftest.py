@@ -8,7 +8,8 @@ import pytest
 
 from harness.processes import ServiceProcess
 from ind_runtime.admin import ensure_topics
-from tests.conftest import free_port, fresh_database, migrated_pool
+from harness.smtp import free_port
+from tests.conftest import fresh_database, migrated_pool
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"

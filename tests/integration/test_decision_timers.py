@@ -17,8 +17,10 @@ from uuid import UUID, uuid4
 import pytest
 
 import services.decision.app
+from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
+from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import InformationSupplied
 from schemas.appointments import BiometricsCompleted
@@ -26,14 +28,17 @@ from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
+from schemas.signing import signed
 from schemas.topics import CASE_LIFECYCLE, DECISION_COMMANDS, DECISION_OUTCOMES
 from services.decision import handlers
 from services.decision.case_file import queue
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
+from services.decision.tool_keys import load_tool_keys
 
 PUBLISHER = "decision-under-test"  # not "decision": a running decision worker would relay these rows
 ROSTER = load_roster(DEFAULT_ROSTER)
+TOOL_KEYS = load_tool_keys(DEFAULT_TOOL_KEYS)
 WARNING_DAYS = 14
 LEAD_TIME = timedelta(hours=2)
 HSM = ApplicationType.HIGHLY_SKILLED_MIGRANT
@@ -61,6 +66,7 @@ def policy_on(day: date, now: datetime | None = None) -> handlers.DecisionPolicy
     moment = now or datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc)
     return handlers.DecisionPolicy(
         roster=ROSTER,
+        tool_keys=TOOL_KEYS,
         today=lambda: day,
         now=lambda: moment,
         document_lead_time=LEAD_TIME,
@@ -104,6 +110,7 @@ async def awaiting_decision(pool, received_on: date, application_type: Applicati
 
 
 def command_for(case: CaseRegistered, caseworker_id: str, action: DecisionAction, reason: str) -> DecisionRequested:
+    """A command as the simulated caseworker tool sends it: signed with its development key."""
     data = COMMAND.data.model_copy(
         update={
             "case_id": case.data.case_id,
@@ -113,18 +120,25 @@ def command_for(case: CaseRegistered, caseworker_id: str, action: DecisionAction
             "reason": reason,
         }
     )
-    return COMMAND.model_copy(update={"id": f"cmd-{uuid4()}", "subject": case.data.case_number, "data": data})
+    command = COMMAND.model_copy(update={"id": f"cmd-{uuid4()}", "subject": case.data.case_number, "data": data})
+    return signed(command, SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
 
 
-async def send(pool, command: DecisionRequested, policy: handlers.DecisionPolicy) -> None:
-    """Hand a command to the handler as the worker would: with the record it was read from."""
-    record = ConsumedRecord(
+def record_of(command: DecisionRequested) -> ConsumedRecord:
+    """The command as read from the next offset of its topic."""
+    return ConsumedRecord(
         topic=DECISION_COMMANDS.name,
         partition=0,
         offset=next(_offsets),
         key=str(command.data.case_id).encode(),
         value=command.to_json(),
     )
+
+
+async def send(pool, command: DecisionRequested, policy: handlers.DecisionPolicy, record: ConsumedRecord | None = None) -> None:
+    """Hand a command to the handler as the worker would: with the record it was read from (a new one
+    unless ``record`` is given, which makes this a redelivery of that record)."""
+    record = record or record_of(command)
     async with UnitOfWork(pool, PUBLISHER) as uow:
         await handlers.decision_requested(command, record, uow, policy)
 
@@ -483,6 +497,75 @@ def assert_readable_sentence(text: str) -> None:
     words = text.split()
     assert len(words) >= 5, text
     assert text == text.strip() and "{" not in text and "None" not in text, text
+
+
+# --- only signed commands from registered tools are carried out ---------------------------------
+
+ROGUE_TOOL, ROGUE_KEY = "caseworker-tool-rogue", b"a-key-the-ind-never-registered-0123456789"
+FORGERIES = {
+    "unsigned": lambda real: real.model_copy(update={"toolid": None, "signature": None}),
+    "signed by an unknown tool": lambda real: signed(real, ROGUE_TOOL, ROGUE_KEY),
+    "signed for other data": lambda real: real.model_copy(
+        update={"data": real.data.model_copy(update={"caseworker_id": "cw-002", "action": DecisionAction.REFUSE})}
+    ),
+}
+
+
+@pytest.mark.parametrize("forge", FORGERIES.values(), ids=FORGERIES.keys())
+async def test_a_forged_command_is_refused_as_unauthenticated_audited_once_and_does_not_block_the_real_one(pool, forge):
+    received = date(2040, 4, 13)
+    case = await awaiting_decision(pool, received)
+    case_id = case.data.case_id
+    policy = policy_on(received + timedelta(days=20))
+    real = command_for(case, "cw-001", DecisionAction.GRANT, "All conditions for the permit are met.")
+    forged = forge(real)
+    assert forged.id == real.id  # the forger reuses the id of a command the tool really sent
+    forged_record = record_of(forged)
+
+    await send(pool, forged, policy, forged_record)
+    await send(pool, forged, policy, forged_record)  # redelivered
+
+    [audit] = await audit_rows(pool, case_id)
+    columns = ("command_id", "caseworker_id", "action", "case_id", "accepted", "rejection_code")
+    assert {k: audit[k] for k in columns} == {
+        "command_id": real.id,
+        "caseworker_id": forged.data.caseworker_id,
+        "action": forged.data.action.value,
+        "case_id": case_id,
+        "accepted": False,
+        "rejection_code": "unauthenticated",
+    }
+    [outcome] = await outbox(pool, case_id, DECISION_OUTCOMES.name)
+    rejected = outcome["event"]["data"]
+    assert (outcome["event"]["type"], rejected["command_id"], rejected["code"]) == ("nl.ind.decision.command_rejected.v1", real.id, "unauthenticated")
+    assert rejected["reason"] == audit["rejection_reason"]
+    assert_readable_sentence(rejected["reason"])
+    assert (await case_row(pool, case_id))["status"] == "awaiting_decision"
+
+    await send(pool, real, policy)
+
+    outcomes = [o["event"] for o in await outbox(pool, case_id, DECISION_OUTCOMES.name)]
+    assert [(o["type"], o["data"]["command_id"]) for o in outcomes] == [
+        ("nl.ind.decision.command_rejected.v1", real.id),
+        ("nl.ind.decision.command_accepted.v1", real.id),
+    ]
+    assert [(a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case_id)] == [(False, "unauthenticated"), (True, None)]
+    assert (await case_row(pool, case_id))["status"] == "document_in_production"
+
+
+async def test_each_kind_of_forgery_is_refused_with_its_own_reason(pool):
+    case = await awaiting_decision(pool, date(2040, 4, 14))
+    policy = policy_on(date(2040, 5, 4))
+    real = command_for(case, "cw-001", DecisionAction.GRANT, "All conditions for the permit are met.")
+
+    for forge in FORGERIES.values():
+        await send(pool, forge(real), policy)
+
+    reasons = [a["rejection_reason"] for a in await audit_rows(pool, case.data.case_id)]
+    assert len(set(reasons)) == 3
+    assert "not signed" in reasons[0]
+    assert ROGUE_TOOL in reasons[1] and "not a registered caseworker tool" in reasons[1]
+    assert "does not match" in reasons[2]
 
 
 # --- information requested and supplied ----------------------------------------------------------

@@ -17,23 +17,28 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 import services.decision.app
+from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
+from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
+from schemas.signing import signed
 from schemas.topics import DECISION_COMMANDS
 from services.decision import handlers, tracking
 from services.decision.case_file import track
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
+from services.decision.tool_keys import load_tool_keys
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHER = "decision-under-test"  # not "decision": a running decision worker would relay these rows
 ROSTER = load_roster(DEFAULT_ROSTER)
+TOOL_KEYS = load_tool_keys(DEFAULT_TOOL_KEYS)
 BORN = date(1990, 7, 15)
 RECEIVED = date(2041, 3, 4)
 
@@ -48,6 +53,7 @@ _offsets = itertools.count(1)
 def policy_on(day: date) -> handlers.DecisionPolicy:
     return handlers.DecisionPolicy(
         roster=ROSTER,
+        tool_keys=TOOL_KEYS,
         today=lambda: day,
         now=lambda: datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc),
         document_lead_time=timedelta(days=5),
@@ -90,7 +96,7 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
                 "reason": "All conditions for the permit are met.",
             }
         )
-        command = COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order})
+        command = signed(COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order}), SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
         record = ConsumedRecord(DECISION_COMMANDS.name, 0, next(_offsets), str(case_id).encode(), command.to_json())
         async with UnitOfWork(pool, PUBLISHER) as uow:
             await handlers.decision_requested(command, record, uow, policy_on(RECEIVED + timedelta(days=20)))

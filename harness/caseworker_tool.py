@@ -1,0 +1,28 @@
+"""The simulated caseworker tool: who it is and how it signs its commands (``schemas/signing.py``).
+
+Its key is read from the same keys file the decision service reads (``CASEWORKER_TOOL_KEYS``,
+by default ``services/decision/tool_keys.json``, which holds a development key for this tool).
+The harness stands outside the services, so it reads the file itself rather than importing them.
+"""
+
+import json
+from functools import cache
+
+from ind_runtime.settings import get_settings
+from schemas.decisions import DecisionRequested
+from schemas.signing import signed
+
+SIMULATED_TOOL = "caseworker-tool-simulated"
+
+
+@cache
+def simulated_tool_key() -> bytes:
+    keys_file = get_settings().caseworker_tool_keys
+    key = json.loads(keys_file.read_text(encoding="utf-8")).get(SIMULATED_TOOL)
+    if not isinstance(key, str):
+        raise ValueError(f"tool keys {keys_file}: no key for {SIMULATED_TOOL!r}")
+    return key.encode()
+
+
+def signed_by_simulated_tool(command: DecisionRequested) -> DecisionRequested:
+    return signed(command, SIMULATED_TOOL, simulated_tool_key())
