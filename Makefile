@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STACK := deploy/local/stack.sh
 
-.PHONY: help install up down status topics demo test test-unit test-integration schemas clean
+.PHONY: help install up down status topics demo test test-unit test-integration chaos schemas clean
 
 help:
 	@echo "make demo               bring up Kafka, PostgreSQL, SMTP; run every service on sample applications"
 	@echo "make test               the whole test suite against the real broker, database and SMTP server"
 	@echo "make test-unit          only the fast tests that need no infrastructure"
+	@echo "make chaos              every fault scenario at full length, judged by the consistency checker"
 	@echo "make up | down | status the local infrastructure (deploy/local/stack.sh)"
 	@echo "make schemas            re-export the JSON Schemas under schemas/json/"
 
@@ -44,6 +45,9 @@ test-unit: install
 
 test-integration: up
 	@$(PY) -m pytest tests/integration
+
+chaos: install
+	@$(PY) -m harness.chaos
 
 schemas: install
 	@$(PY) -m schemas.export

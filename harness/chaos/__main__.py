@@ -14,9 +14,9 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from harness.chaos.runner import ALL_SCENARIOS, LOGS, Outcome, Timing, as_json, run_all
+from harness.chaos.faults import SHORT, Timing
+from harness.chaos.runner import ALL_SCENARIOS, LOGS, Outcome, as_json, run_all
 
-SHORT = Timing(outage_s=5, smtp_outage_s=8, kill_for_s=15, kill_every_s=3, scaled_for_s=10)
 console = Console()
 
 

@@ -27,6 +27,10 @@ class Timing:
     scaled_for_s: float = 30.0
 
 
+SHORT = Timing(outage_s=5, smtp_outage_s=8, kill_for_s=15, kill_every_s=3, scaled_for_s=10)
+"""The version that runs inside ``make test``."""
+
+
 async def kill_workers(run: PipelineRun, timing: Timing) -> None:
     """SIGKILL (two in three) or SIGTERM a random worker of a random service, and restart it at once."""
     rng = random.Random(run.name)
