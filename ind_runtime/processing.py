@@ -2,15 +2,18 @@
 
 Faust acks a record whose agent raised and never offers it again, so no exception may reach Faust.
 A failing handler is retried with exponential backoff:
-- an outage of the database or the broker, or an event that waits for another (``NotReady``), for
-  as long as it lasts (every record would fail alike, so parking them would only move the outage
-  into the dead-letter topic);
+- an outage of the database or the broker for as long as it lasts (every record would fail alike,
+  so parking them would only move the outage into the dead-letter topic);
+- an event that waits for another (``NotReady``) for up to ``not_ready_max_s``: long enough for
+  any lag between two topics, short enough that an event about a case that will never arrive
+  cannot hold its partition for good;
 - a record that breaks its contract not at all: a retry cannot change its bytes;
 - any other error a bounded number of times.
 Then the record is parked on its dead-letter topic and the partition moves on.
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -45,8 +48,7 @@ MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeErro
 class NotReady(Exception):
     """An event this one depends on (from another topic) has not been handled yet.
 
-    Retried like an outage, for as long as it takes: the event it waits for is already on its
-    way, because it caused this one.
+    Normally the event it waits for is already on its way, because it caused this one.
     """
 
 RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
@@ -57,13 +59,14 @@ class RetryPolicy:
     max_attempts: int = 5
     backoff_s: float = 0.2
     backoff_max_s: float = 10.0
+    not_ready_max_s: float = 600.0
 
     def delay(self, attempt: int) -> float:
         return min(self.backoff_s * 2 ** (attempt - 1), self.backoff_max_s)
 
 
 def is_outage(error: BaseException) -> bool:
-    return isinstance(error, OUTAGES) or isinstance(error, NotReady)
+    return isinstance(error, OUTAGES)
 
 
 class RecordProcessor:
@@ -80,6 +83,7 @@ class RecordProcessor:
             consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
         ):
             failures = 0
+            started = time.monotonic()
             while True:
                 try:
                     await self._handle(record)
@@ -88,11 +92,18 @@ class RecordProcessor:
                     raise
                 except Exception as error:  # noqa: BLE001 - every failure must end handled or parked
                     failures += 1
-                    if isinstance(error, MALFORMED) or (not is_outage(error) and failures >= self._policy.max_attempts):
+                    if self._gives_up(error, failures, time.monotonic() - started):
                         await self._park(record, error, failures)
                         return
                     log.warning("handler failed; retrying", error=type(error).__name__, attempt=failures)
                     await asyncio.sleep(self._policy.delay(failures))
+
+    def _gives_up(self, error: BaseException, failures: int, waited_s: float) -> bool:
+        if isinstance(error, MALFORMED):
+            return True
+        if isinstance(error, NotReady):
+            return waited_s >= self._policy.not_ready_max_s
+        return not is_outage(error) and failures >= self._policy.max_attempts
 
     async def _park(self, record: ConsumedRecord, error: BaseException, attempts: int) -> None:
         tries = 0

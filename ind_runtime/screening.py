@@ -34,10 +34,14 @@ def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unaccepta
         return _whole("the record is not UTF-8 text")
     except json.JSONDecodeError as error:
         return _whole(f"the record is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}")
+    except ValueError:  # e.g. an integer literal longer than Python will parse
+        return _whole("the record holds a number too long to read")
     except RecursionError:
         return _whole("the record nests too deeply")
     if not isinstance(document, dict):
         return _whole(f"expected a CloudEvents JSON object, got a JSON {_JSON_NAMES[type(document)]}")
+    if (unstorable := _unstorable_text(document)) is not None:
+        return _whole(unstorable)
     message_id = document.get("id") if isinstance(document.get("id"), str) else None
     event_type = document.get("type")
     if event_type is not None and event_type != model.EVENT_TYPE:
@@ -49,6 +53,22 @@ def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unaccepta
         return model.model_validate(document)
     except ValidationError as error:
         return Unacceptable(message_id, problems_from(error))
+
+
+def _unstorable_text(value) -> str | None:
+    """Text no database column and no email can hold, which valid JSON can still spell."""
+    if isinstance(value, dict):
+        return next((p for k, v in value.items() for p in (_unstorable_text(k), _unstorable_text(v)) if p), None)
+    if isinstance(value, list):
+        return next((p for v in value if (p := _unstorable_text(v))), None)
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "the record contains a NUL character (\\u0000), which no field may hold"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "the record contains an unpaired UTF-16 surrogate, which is not text"
+    return None
 
 
 def problems_from(error: ValidationError) -> list[Problem]:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")
     handler_backoff_max_s: float = Field(default=10.0, gt=0)
+    handler_not_ready_max_s: float = Field(
+        default=600.0, gt=0, description="How long an event may wait for the event it depends on before it is parked."
+    )
     web_host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs listen on.")
     intake_web_port: int = Field(default=6066, ge=1, le=65535)
     notify_web_port: int = Field(default=6067, ge=1, le=65535)

@@ -43,7 +43,10 @@ class WorkerResources(Service):
         self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
         self._http_runner: web.AppRunner | None = None
         self.retry_policy = RetryPolicy(
-            settings.handler_max_attempts, settings.handler_backoff_s, settings.handler_backoff_max_s
+            settings.handler_max_attempts,
+            settings.handler_backoff_s,
+            settings.handler_backoff_max_s,
+            settings.handler_not_ready_max_s,
         )
 
     @property

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 from uuid import uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 DataT = TypeVar("DataT", bound=BaseModel)
 
@@ -37,6 +37,13 @@ class CloudEvent(BaseModel, Generic[DataT]):
     subject: str | None = Field(default=None, max_length=200, description="Case number or id.")
     datacontenttype: Literal["application/json"] = "application/json"
     data: DataT
+
+    @field_validator("time")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        if not 1970 <= value.year <= 2999:
+            raise ValueError("the time must lie between the years 1970 and 2999")
+        return value
 
     @classmethod
     def create(cls, data: DataT, *, source: str, subject: str | None = None, **extra: Any):

@@ -1,9 +1,9 @@
 """Sends queued emails over SMTP, retrying with backoff, parking with an alert when all tries fail.
 
-Each batch is locked ``for update skip locked``, so several notify workers share the queue without
-sending an email twice. The row is marked sent in the transaction that locked it; only a crash
-between the SMTP server's "250 OK" and that commit can resend an email, and the resend carries
-the same Message-ID.
+A dispatcher claims a batch of due emails for a lease (``for update skip locked``, so several notify
+workers share the queue without sending an email twice), then sends them one by one and commits
+each result at once. Only a dispatcher that dies between the SMTP server's "250 OK" and that commit
+re-sends an email, just that one, after the lease ends; the re-send carries the same Message-ID.
 """
 
 import asyncio
@@ -24,6 +24,7 @@ log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
 
 
+
 def to_message(row, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -41,46 +42,49 @@ def to_message(row, sender: str) -> EmailMessage:
 
 
 class MailDispatcher:
-    def __init__(self, settings: Settings, unit_of_work, *, batch_size: int = 50, poll_interval_s: float = 0.25):
+    def __init__(self, settings: Settings, unit_of_work, *, batch_size: int = 20, poll_interval_s: float = 0.25):
         self._settings = settings
         self._unit_of_work = unit_of_work
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._policy = RetryPolicy(settings.email_max_attempts, settings.email_backoff_s, settings.email_backoff_max_s)
         self._wake = asyncio.Event()
+        # Longer than sending a whole batch can take, even if every email of it times out: no other
+        # dispatcher may take over an email this one is still going to send.
+        self._lease_s = batch_size * settings.smtp_timeout_s + 30.0
 
     def wake(self) -> None:
         self._wake.set()
 
     async def send_due(self) -> int:
-        """Try every due email once; returns how many were locked."""
-        uow: UnitOfWork
+        """Try every due email once; returns how many were claimed."""
         async with self._unit_of_work() as uow:
-            queue = EmailQueue(uow.connection)
-            rows = await queue.lock_due(self._batch_size)
-            if not rows:
-                return 0
-            smtp = aiosmtplib.SMTP(
-                hostname=self._settings.smtp_host, port=self._settings.smtp_port, timeout=self._settings.smtp_timeout_s
-            )
-            connected = None
-            try:
-                await smtp.connect()
-            except (aiosmtplib.SMTPException, OSError) as error:
-                connected = error
-            for row in rows:
-                error = connected or await self._send(smtp, row)
-                if error is None:
-                    await queue.mark_sent(row["email_id"])
-                else:
-                    await self._failed(uow, queue, row, error)
-            if connected is None:
-                try:
-                    await smtp.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    pass
+            rows = await EmailQueue(uow.connection).claim_due(self._batch_size, self._lease_s)
             await uow.commit()
-            return len(rows)
+        if not rows:
+            return 0
+        smtp = aiosmtplib.SMTP(
+            hostname=self._settings.smtp_host, port=self._settings.smtp_port, timeout=self._settings.smtp_timeout_s
+        )
+        connected = None
+        try:
+            await smtp.connect()
+        except (aiosmtplib.SMTPException, OSError) as error:
+            connected = error
+        for row in rows:
+            error = connected or await self._send(smtp, row)
+            async with self._unit_of_work() as uow:  # one email, one commit: a crash re-sends at most this one
+                if error is None:
+                    await EmailQueue(uow.connection).mark_sent(row["email_id"])
+                else:
+                    await self._failed(uow, EmailQueue(uow.connection), row, error)
+                await uow.commit()
+        if connected is None:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+        return len(rows)
 
     async def _send(self, smtp: aiosmtplib.SMTP, row) -> Exception | None:
         try:

@@ -39,23 +39,31 @@ class EmailQueue:
         )
         return bool(inserted)
 
-    async def lock_due(self, limit: int) -> list[asyncpg.Record]:
-        """Pending emails whose time has come, locked for this transaction; other workers skip them."""
+    async def claim_due(self, limit: int, lease_s: float) -> list[asyncpg.Record]:
+        """Pending emails whose time has come, claimed for ``lease_s``; other dispatchers skip them
+        until the lease ends (it ends early only if this dispatcher dies)."""
         return await self._conn.fetch(
-            """select * from notify.emails where status = 'pending' and next_attempt_at <= now()
-               order by email_id limit $1 for update skip locked""",
+            """update notify.emails set claimed_until = now() + make_interval(secs => $2)
+               where email_id in (
+                   select email_id from notify.emails
+                   where status = 'pending' and next_attempt_at <= now()
+                     and (claimed_until is null or claimed_until < now())
+                   order by email_id limit $1 for update skip locked)
+               returning *""",
             limit,
+            lease_s,
         )
 
     async def mark_sent(self, email_id: int) -> None:
         await self._conn.execute(
-            "update notify.emails set status = 'sent', sent_at = now(), attempts = attempts + 1 where email_id = $1",
+            """update notify.emails set status = 'sent', sent_at = now(), attempts = attempts + 1, claimed_until = null
+               where email_id = $1""",
             email_id,
         )
 
     async def retry_later(self, email_id: int, delay_s: float, error: str) -> None:
         await self._conn.execute(
-            """update notify.emails set attempts = attempts + 1, last_error = $2,
+            """update notify.emails set attempts = attempts + 1, last_error = $2, claimed_until = null,
                    next_attempt_at = now() + make_interval(secs => $3) where email_id = $1""",
             email_id,
             error,
@@ -64,7 +72,8 @@ class EmailQueue:
 
     async def park(self, email_id: int, error: str) -> None:
         await self._conn.execute(
-            "update notify.emails set status = 'parked', attempts = attempts + 1, last_error = $2 where email_id = $1",
+            """update notify.emails set status = 'parked', attempts = attempts + 1, last_error = $2, claimed_until = null
+               where email_id = $1""",
             email_id,
             error,
         )

@@ -42,6 +42,7 @@ async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_
     await ensure_topics(topics, recreate=True)
     env = {
         "TIMER_INTERVAL_S": "0.5",
+        "HANDLER_NOT_READY_MAX_S": "15",
         "DOCUMENT_LEAD_TIME_S": "0.5",
         **{f"{service.upper()}_WEB_PORT": str(port) for service, port in web_ports.items()},
         "KAFKA_BOOTSTRAP_SERVERS": ",".join(topics),

@@ -90,3 +90,25 @@ async def test_an_outage_is_retried_beyond_the_attempt_limit_until_it_clears():
 
     await RecordProcessor("test-consumer", flaky, no_producer, FAST).process(_record(b"{}"))
     assert len(calls) == 6
+
+
+async def test_an_event_waiting_for_another_is_retried_then_parked_when_it_never_comes(topics, read_topic):
+    from ind_runtime.processing import NotReady
+
+    calls = []
+
+    async def waits_forever(record):
+        calls.append(1)
+        raise NotReady("case not registered here yet")
+
+    policy = RetryPolicy(max_attempts=1, backoff_s=0.01, backoff_max_s=0.05, not_ready_max_s=0.3)
+    producer = AIOKafkaProducer(bootstrap_servers=topics, acks="all", enable_idempotence=True)
+    await producer.start()
+    marker = f"orphan-{uuid4()}".encode()
+    try:
+        await RecordProcessor("test-consumer", waits_forever, lambda: producer, policy).process(_record(marker))
+    finally:
+        await producer.stop()
+    assert len(calls) > 1, "retried beyond max_attempts while waiting"
+    (parked,) = await _dead_letters_with(read_topic, marker)
+    assert dict(parked.headers)["dlq.error.type"] == b"NotReady"

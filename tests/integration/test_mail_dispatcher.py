@@ -82,3 +82,17 @@ async def test_an_email_that_never_gets_through_is_parked_with_an_alert_event(no
     )
     assert alert["topic"] == "ind.notify.alerts.v1"
     assert recipient.encode() not in alert["value"]
+
+
+async def test_a_claimed_email_is_left_alone_until_the_claim_of_a_dead_dispatcher_runs_out(notify_pool, smtp_server):
+    recipient = f"claimed-{uuid4().hex}@example.org"
+    await _queue(notify_pool, recipient)
+    async with notify_pool.acquire() as connection:  # a dispatcher that claims, then dies
+        claimed = await EmailQueue(connection).claim_due(1000, lease_s=1.0)
+    assert recipient in [row["recipient"] for row in claimed]
+    dispatcher = _dispatcher(notify_pool, smtp_server)
+    await dispatcher.send_due()
+    assert smtp_server.to(recipient) == []
+    await asyncio.sleep(1.1)
+    await dispatcher.send_due()
+    assert len(smtp_server.to(recipient)) == 1

@@ -56,3 +56,24 @@ def test_unknown_event_type_is_reported_before_field_errors():
     (problem,) = screen(encode(document)).problems
     assert problem.field == "type"
     assert "nl.ind.something.else.v1" in problem.message
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda d: d["data"]["applicant"].update(surname="Ra\u0000man"), "NUL"),
+        (lambda d: d.update(id="sub-\ud800"), "surrogate"),
+        (lambda d: d.update(time="0001-01-01T00:00:00+14:00"), "between the years"),
+    ],
+    ids=["NUL in a name", "lone surrogate in the id", "time out of range"],
+)
+def test_text_and_times_no_database_could_hold_are_rejected_with_a_reason(change, words):
+    document = submission()
+    change(document)
+    (problem,) = screen(encode(document)).problems
+    assert words in problem.message
+
+
+def test_an_integer_too_long_to_parse_is_rejected_not_crashed_on():
+    (problem,) = screen(b'{"id": ' + b"9" * 5000 + b"}").problems
+    assert "number too long" in problem.message
