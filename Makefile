@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STACK := deploy/local/stack.sh
 
-.PHONY: help install up down status topics demo test test-unit test-integration chaos schemas clean
+.PHONY: help install up down status topics demo test test-unit test-integration chaos bench schemas clean
 
 help:
 	@echo "make demo               bring up Kafka, PostgreSQL, SMTP; run every service on sample applications"
 	@echo "make test               the whole test suite against the real broker, database and SMTP server"
 	@echo "make test-unit          only the fast tests that need no infrastructure"
 	@echo "make chaos              every fault scenario at full length, judged by the consistency checker"
+	@echo "make bench              throughput benchmark: baselines, then 20,000 applications with 1 and 2 workers"
 	@echo "make up | down | status the local infrastructure (deploy/local/stack.sh)"
 	@echo "make schemas            re-export the JSON Schemas under schemas/json/"
 
@@ -48,6 +49,9 @@ test-integration: up
 
 chaos: install
 	@$(PY) -m harness.chaos
+
+bench: install
+	@$(PY) -m harness.bench $(BENCH_ARGS)
 
 schemas: install
 	@$(PY) -m schemas.export

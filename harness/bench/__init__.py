@@ -1,0 +1,1 @@
+"""``make bench``: the throughput benchmark of issue 5 (measure first; see docs/performance.md)."""

@@ -1,0 +1,124 @@
+"""``make bench``: baselines of this machine, then bursts of applications through the whole pipeline.
+
+    python -m harness.bench [--applications N] [--workers 1,2] [--loop-events N] [--timeout S]
+
+Runs on infrastructure of its own (Kafka on 29092, PostgreSQL on 54349, state in .state/bench/),
+started and stopped by the run. Prints a table, writes the figures to
+.state/bench/results/<timestamp>.json, ends with one summary line, and exits 1 unless every
+application of every burst closed with its emails and nothing was lost or duplicated.
+"""
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime, timezone
+
+from rich.console import Console
+from rich.table import Table
+
+from harness.bench import baselines, stats
+from harness.bench.burst import run_burst
+from harness.chaos.infrastructure import ChaosStack
+from harness.processes import ROOT
+
+STATE = ROOT / ".state" / "bench"
+STACK = ChaosStack(state_dir=STATE, kafka_port=29092, controller_port=29093, postgres_port=54349)
+console = Console(width=None if sys.stdout.isatty() else 140)
+
+
+def _f(value, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+async def bench(applications: int, workers: list[int], loop_events: int, timeout: float) -> dict:
+    await STACK.up("postgres", "kafka")
+    try:
+        console.print("[bold]baseline[/bold]: plain aiokafka consume -> transform -> produce loop ...")
+        loop = await baselines.kafka_loop(STACK.servers, loop_events)
+        console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
+        database = await baselines.postgres(STACK.database_url)
+        runs = []
+        for count in workers:
+            console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
+            runs.append(await run_burst(STACK, applications, count, STATE / "logs", timeout))
+    finally:
+        await STACK.down("kafka", "postgres")
+    return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "runs": runs}
+
+
+def summary_line(figures: dict) -> str:
+    """Figures of the first run (the 1-worker one by default); max_rss_mb over every run."""
+    run = figures["runs"][0]
+    loop = figures["baselines"]["kafka_loop"]["events_per_s"]
+    ratios = [stats.ratio(s["events_per_s"], loop) for s in run["stages"].values()]
+    p99s = [s["p99"] for s in run["latency_ms"].values() if s["p99"] is not None]
+    rss = [mb for r in figures["runs"] for mb in r["peak_rss_mb"].values()]
+    return (
+        f"e2e_apps_per_s={run['e2e_apps_per_s']:.1f} "
+        f"stage_min_ratio_vs_kafka_loop={min((r for r in ratios if r is not None), default=0.0):.3f} "
+        f"p99_stage_ms={max(p99s, default=0.0):.0f} max_rss_mb={max(rss, default=0.0):.0f}"
+    )
+
+
+def show(figures: dict) -> None:
+    loop, database = figures["baselines"]["kafka_loop"], figures["baselines"]["postgres"]
+    table = Table(title="Baselines on this machine")
+    for column in ("measure", "figure"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    table.add_row(f"aiokafka loop, {loop['events']} events, {loop['partitions']} partitions, ~{loop['mean_bytes']:.0f} B", f"{_f(loop['events_per_s'])} events/s")
+    table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
+    table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
+    console.print(table)
+    for run in figures["runs"]:
+        title = f"{run['applications']} applications, {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"
+        table = Table(title=title)
+        for column in ("stage", "output", "events", "events/s", "peak 1 s", "vs kafka loop"):
+            table.add_column(column, justify="left" if column in ("stage", "output") else "right")
+        for stage, s in run["stages"].items():
+            table.add_row(stage, s["topic"], str(s["events"]), _f(s["events_per_s"]), _f(s["peak_1s"]), _f(stats.ratio(s["events_per_s"], loop["events_per_s"]), 3))
+        console.print(table)
+        table = Table(title="latency, ms (Kafka record timestamps; see docs/performance.md)")
+        for column in ("measured as", "n", "p50", "p95", "p99", "max"):
+            table.add_column(column, justify="left" if column == "measured as" else "right")
+        for name, s in {**run["latency_ms"], "end to end: closed - submitted": run["end_to_end_latency_ms"]}.items():
+            table.add_row(name, str(s["count"]), _f(s["p50"]), _f(s["p95"]), _f(s["p99"]), _f(s["max"]))
+        console.print(table)
+        rss = ", ".join(f"{name} {mb:.0f}" for name, mb in run["peak_rss_mb"].items())
+        lag = ", ".join(f"{s} {n}" for s, n in run["lag"]["peak"].items())
+        console.print(f"peak RSS MB: {rss}\npeak consumer lag: {lag} ({len(run['lag']['samples'])} samples)")
+        verdict = "[green]ok[/green]" if run["sound"] else "[red]FAILED[/red]"
+        console.print(f"{verdict} check: {run['check']}")
+        for example in run["lost_examples"] + run["duplicated_examples"]:
+            console.print(f"    {example}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--applications", type=int, default=20000, help="applications per burst (default 20000)")
+    parser.add_argument("--workers", default="1,2", help="worker processes per service, one burst each (default 1,2)")
+    parser.add_argument("--loop-events", type=int, default=20000, help="events through the plain aiokafka loop")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a burst may take to finish")
+    args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
+    if not workers or min(workers) < 1 or args.applications < 1:
+        parser.error("--workers needs positive counts and --applications a positive number")
+
+    figures = asyncio.run(bench(args.applications, workers, args.loop_events, args.timeout))
+    show(figures)
+    results = STATE / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    path = results / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+    line = summary_line(figures)
+    figures["summary"] = line
+    path.write_text(json.dumps(figures, indent=2))
+    console.print(f"figures: {path}; worker logs: {STATE / 'logs'}")
+    sound = all(r["sound"] for r in figures["runs"])
+    if not sound:
+        console.print("[red]FAILED[/red]: an application was lost, duplicated or not finished; the figures do not count")
+    print(line)
+    return 0 if sound else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,62 @@
+"""The benchmark's pure figures: percentiles, rates and ratios."""
+
+import pytest
+
+from harness.bench import stats
+
+
+def test_percentile_interpolates_between_closest_ranks():
+    values = [10, 20, 30, 40, 50]
+    assert stats.percentile(values, 0) == 10
+    assert stats.percentile(values, 50) == 30
+    assert stats.percentile(values, 100) == 50
+    assert stats.percentile(values, 25) == 20
+    assert stats.percentile(values, 90) == pytest.approx(46)
+
+
+def test_percentile_ignores_input_order_and_handles_one_value():
+    assert stats.percentile([5, 1, 3], 50) == 3
+    assert stats.percentile([7], 99) == 7
+
+
+def test_percentile_of_nothing_is_none_and_out_of_range_is_an_error():
+    assert stats.percentile([], 50) is None
+    with pytest.raises(ValueError):
+        stats.percentile([1], 101)
+
+
+def test_summary_gives_count_percentiles_and_max():
+    s = stats.summary(list(range(1, 101)))
+    assert s["count"] == 100
+    assert s["p50"] == pytest.approx(50.5)
+    assert s["p99"] == pytest.approx(99.01)
+    assert s["max"] == 100
+    assert stats.summary([]) == {"count": 0, "p50": None, "p95": None, "p99": None, "max": None}
+
+
+def test_rate_is_zero_without_events_or_time():
+    assert stats.rate(100, 2.0) == 50
+    assert stats.rate(0, 2.0) == 0
+    assert stats.rate(10, 0) == 0
+
+
+def test_span_rate_counts_intervals_between_first_and_last():
+    assert stats.span_rate([0.0, 1.0, 2.0, 3.0, 4.0]) == 1.0
+    assert stats.span_rate([3.0]) == 0.0
+    assert stats.span_rate([]) == 0.0
+
+
+def test_peak_rate_is_the_busiest_window():
+    stamps = [0.1, 0.2, 0.3, 1.5, 2.1, 2.2]
+    assert stats.peak_rate(stamps) == 3
+    assert stats.peak_rate(stamps, window=2.0) == 2
+    assert stats.peak_rate([]) == 0
+
+
+def test_ratio_has_no_value_without_a_baseline():
+    assert stats.ratio(500, 1000) == 0.5
+    assert stats.ratio(500, 0) is None
+
+
+def test_lags_pair_only_keys_present_in_both():
+    assert sorted(stats.lags({"a": 5.0, "b": 7.0, "c": 1.0}, {"a": 4.0, "b": 3.0})) == [1.0, 4.0]
