@@ -4,7 +4,8 @@ with simulated desks, caseworkers and applicants, and show what happened.
     python -m harness.demo [--applications 70] [--timeout 180]
 
 Expects Kafka, PostgreSQL and the SMTP sink to be up (``make demo`` starts them). Safe to run again:
-every run sends new submissions and reports only on its own. The modelled document lead time and
+every run starts from empty topics and an empty database of its own (``ind_demo``), so it reports
+only on its own submissions. The modelled document lead time and
 the timers are shortened to seconds so that a run takes a minute, not five days.
 """
 
@@ -25,12 +26,23 @@ from harness.applications import bad_submissions, encode
 from harness.processes import ROOT, ServiceProcess
 from harness.scenarios import Scenario, expected, sample_plan
 from harness.simulators import SimulatedWorld
+from ind_runtime.admin import ensure_topics
 from ind_runtime.settings import get_settings
 from schemas.codes import ApplicationType
 from schemas.topics import REJECTIONS, SUBMISSIONS
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
 DEMO_ENV = {"TIMER_INTERVAL_S": "1", "DOCUMENT_LEAD_TIME_S": "2"}
+DEMO_DATABASE = get_settings().database_url.rsplit("/", 1)[0] + "/ind_demo"
+
+
+async def fresh_demo_database() -> None:
+    admin = await asyncpg.connect(get_settings().database_url)
+    try:
+        await admin.execute("drop database if exists ind_demo with (force)")
+        await admin.execute("create database ind_demo")
+    finally:
+        await admin.close()
 STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
 
@@ -58,7 +70,7 @@ async def run(plan: list, bad: dict, timeout: float) -> tuple[list, dict]:
     world = SimulatedWorld(settings.kafka_servers, {d["id"]: s for d, s in plan})
     simulation = asyncio.create_task(world.run())
     positions = await publish(plan, bad)
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    pool = await asyncpg.create_pool(DEMO_DATABASE, min_size=1, max_size=2)
     rejections = AIOKafkaConsumer(
         REJECTIONS.name, bootstrap_servers=settings.kafka_servers, auto_offset_reset="earliest", group_id=None
     )
@@ -165,7 +177,7 @@ def report(plan: list, cases: list, rejected: dict, bad: dict) -> bool:
     console.print(f"Emails: [bold]{MAILBOX}[/bold] (an mbox file; e.g. `less {MAILBOX.relative_to(ROOT)}`).")
     console.print(f"Worker logs: [bold]{STATE / 'logs'}[/bold].")
     console.print(
-        "Track a case: `.venv/bin/python -m services.decision.cli track "
+        f"Track a case: `DATABASE_URL={DEMO_DATABASE} .venv/bin/python -m services.decision.cli track "
         f"{number} --date-of-birth {sample['data']['applicant']['date_of_birth']}`"
     )
     complete = len(cases) == len(plan) and all(c["status"] == "closed" for c in cases) and len(rejected) == len(bad)
@@ -190,7 +202,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=180.0)
     args = parser.parse_args()
 
-    workers = [ServiceProcess(service, STATE / "logs", DEMO_ENV).start() for service in SERVICES]
+    # Empty topics and a database of the demo's own: whatever an earlier run or `make test` left
+    # behind (fuzzed records about cases this database never saw, say) must not mix with this run.
+    with console.status("emptying the topics and the demo database"):
+        asyncio.run(ensure_topics(get_settings().kafka_servers, recreate=True))
+        asyncio.run(fresh_demo_database())
+    workers = [ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES]
     try:
         with console.status("starting the services: " + ", ".join(SERVICES)):
             for worker in workers:
