@@ -19,7 +19,7 @@ help:
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
 	@touch $(INSTALLED)
 
 install: $(INSTALLED)

@@ -34,12 +34,18 @@ def create_app(service: str, settings: Settings) -> faust.App:
     )
 
 
-def consume(app: faust.App, topic_name: str, processor: RecordProcessor) -> faust.types.AgentT:
-    """Attach an agent that hands every record of ``topic_name`` to the service's processor."""
+def consume(
+    app: faust.App, topic_name: str, processor: RecordProcessor, batch_max: int = 500, batch_wait_s: float = 0.01
+) -> faust.types.AgentT:
+    """Attach an agent that hands the records of ``topic_name`` to the service's processor in batches.
+
+    ``take_events`` acks a batch's records only after ``process_batch`` returned, and our processor
+    never raises (each record ends handled or parked), so no record is committed before it is handled.
+    """
     topic = app.topic(topic_name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
     async def agent(stream) -> None:
-        async for event in stream.events():
-            await processor.process(ConsumedRecord.from_faust(event))
+        async for events in stream.take_events(batch_max, within=batch_wait_s):
+            await processor.process_batch([ConsumedRecord.from_faust(event) for event in events])
 
     return app.agent(topic, name=f"{app.conf.id}.{topic_name}")(agent)

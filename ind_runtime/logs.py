@@ -91,7 +91,8 @@ def logging_config(level: str = "info") -> dict:
 def configure_logging(level: str = "info") -> None:
     logging.config.dictConfig(logging_config(level))
     structlog.configure(
-        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: a debug line below the level costs a comparison, not the processors
+        processors=[structlog.stdlib.filter_by_level, *_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,

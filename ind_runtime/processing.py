@@ -10,11 +10,17 @@ A failing handler is retried with exponential backoff:
 - a record that breaks its contract not at all: a retry cannot change its bytes;
 - any other error a bounded number of times.
 Then the record is parked on its dead-letter topic and the partition moves on.
+
+Records arrive in batches. A batch is first handled in one shared transaction (each handler a
+savepoint in it), which is where the throughput comes from. A record whose handler fails there is
+set aside with every later record of its partition, so a partition's order holds, and those go
+through the one-by-one path above after the batch commits. Anything that breaks the batch itself
+(an outage) rolls it back whole, and then every record of it takes the one-by-one path.
 """
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -26,6 +32,7 @@ from pydantic import ValidationError
 from ind_runtime import dead_letters
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord, Unprocessable
+from ind_runtime.unit_of_work import SharedTransaction
 
 log = get_logger(__name__)
 
@@ -71,12 +78,56 @@ def is_outage(error: BaseException) -> bool:
 
 class RecordProcessor:
     def __init__(
-        self, consumer: str, handle: RecordHandler, producer: Callable[[], AIOKafkaProducer], policy: RetryPolicy
+        self,
+        consumer: str,
+        handle: RecordHandler,
+        producer: Callable[[], AIOKafkaProducer],
+        policy: RetryPolicy,
+        shared_transaction: Callable[[], SharedTransaction] | None = None,
     ) -> None:
         self.consumer = consumer
         self._handle = handle
         self._producer = producer
         self._policy = policy
+        self._shared_transaction = shared_transaction
+
+    async def process_batch(self, records: Sequence[ConsumedRecord]) -> None:
+        """Handle ``records`` (in consumption order) so that each ends handled or parked."""
+        set_aside: Sequence[ConsumedRecord] = records
+        if self._shared_transaction is not None and len(records) > 1:
+            try:
+                set_aside = await self._in_one_transaction(records)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the one-by-one path below handles or parks each
+                log.warning("batch rolled back; handling its records one by one", error=type(error).__name__, records=len(records))
+        for record in set_aside:
+            await self.process(record)
+
+    async def _in_one_transaction(self, records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
+        """Handle ``records`` in one transaction; returns those set aside for the one-by-one path."""
+        set_aside: list[ConsumedRecord] = []
+        held_back: set[tuple[str, int]] = set()  # partitions with a record set aside: the rest waits behind it
+        async with self._shared_transaction() as transaction:
+            for record in records:
+                partition = (record.topic, record.partition)
+                if partition in held_back:
+                    set_aside.append(record)
+                    continue
+                with structlog.contextvars.bound_contextvars(
+                    consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
+                ):
+                    try:
+                        await self._handle(record)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as error:
+                        if is_outage(error):
+                            raise
+                        held_back.add(partition)
+                        set_aside.append(record)
+            await transaction.commit()
+        return set_aside
 
     async def process(self, record: ConsumedRecord) -> None:
         with structlog.contextvars.bound_contextvars(

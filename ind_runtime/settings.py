@@ -23,11 +23,12 @@ class Settings(BaseSettings):
     kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (PEM), for brokers that require one.")
     kafka_ssl_keyfile: Path | None = Field(default=None, description="The client certificate's private key (PEM).")
     database_url: str = Field(default="postgresql://ind:ind@127.0.0.1:54329/ind")
-    database_pool_size: int = Field(default=4, ge=1, le=50)
+    database_pool_size: int = Field(default=8, ge=1, le=50)
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     smtp_sender: str = "IND <no-reply@ind.example>"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
+    smtp_sessions: int = Field(default=4, ge=1, le=32, description="SMTP sessions a mail dispatcher sends over side by side.")
     email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
     email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
     email_backoff_max_s: float = Field(default=60.0, gt=0)
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
     handler_backoff_max_s: float = Field(default=10.0, gt=0)
     handler_not_ready_max_s: float = Field(
         default=600.0, gt=0, description="How long an event may wait for the event it depends on before it is parked."
+    )
+    batch_max_records: int = Field(
+        default=500, ge=1, description="Most records handled in one shared transaction; 1 handles each on its own."
+    )
+    batch_wait_s: float = Field(
+        default=0.01, gt=0, description="How long a consumer waits for a batch to fill before handling what it has."
     )
     web_host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs listen on.")
     intake_web_port: int = Field(default=6066, ge=1, le=65535)

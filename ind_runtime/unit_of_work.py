@@ -3,10 +3,15 @@
 The transaction rolls back unless ``commit()`` is called, so a handler that returns early or raises
 leaves nothing behind. Events are published only after commit (by the outbox relay), so nothing is
 ever announced that the database does not hold.
+
+A batch of consumed records can share one transaction (``SharedTransaction``): each handler's unit
+of work is then a savepoint inside it, still all-or-nothing on its own, and the batch pays for one
+connection checkout, one ``BEGIN``/``COMMIT`` and one ``NOTIFY`` instead of one per record.
 """
 
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar
 
 import asyncpg
 
@@ -15,17 +20,66 @@ from schemas.envelope import CloudEvent
 Headers = Sequence[tuple[str, bytes]]
 
 
+async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transaction.Transaction]:
+    """A pooled connection with a transaction started on it (the connection goes back if that fails)."""
+    connection = await pool.acquire()
+    transaction = connection.transaction()
+    try:
+        await transaction.start()
+    except BaseException:
+        await pool.release(connection)
+        raise
+    return connection, transaction
+
+
+class SharedTransaction:
+    """One transaction that the units of work opened while it is active share, as savepoints."""
+
+    def __init__(self, pool: asyncpg.Pool, publisher: str) -> None:
+        self._pool = pool
+        self._publisher = publisher
+        self._committed = False
+        self._token = None
+        self.emitted = False
+
+    async def __aenter__(self) -> "SharedTransaction":
+        self.connection, self._transaction = await _begin(self._pool)
+        self._token = _active.set(self)
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        _active.reset(self._token)
+        try:
+            if not self._committed:
+                await self._transaction.rollback()
+        finally:
+            await self._pool.release(self.connection)
+
+    async def commit(self) -> None:
+        if self.emitted:
+            await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)
+        await self._transaction.commit()
+        self._committed = True
+
+
+_active: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
+
+
 class UnitOfWork:
     def __init__(self, pool: asyncpg.Pool, publisher: str) -> None:
         self._pool = pool
         self._publisher = publisher
         self._committed = False
+        self._shared = _active.get()
         self.emitted: list[CloudEvent] = []
 
     async def __aenter__(self) -> "UnitOfWork":
-        self.connection: asyncpg.Connection = await self._pool.acquire()
-        self._transaction = self.connection.transaction()
-        await self._transaction.start()
+        if self._shared is not None:
+            self.connection: asyncpg.Connection = self._shared.connection
+            self._transaction = self.connection.transaction()  # nested: a savepoint
+            await self._transaction.start()
+            return self
+        self.connection, self._transaction = await _begin(self._pool)
         return self
 
     async def __aexit__(self, *exc_info) -> None:
@@ -33,7 +87,8 @@ class UnitOfWork:
             if not self._committed:
                 await self._transaction.rollback()
         finally:
-            await self._pool.release(self.connection)
+            if self._shared is None:
+                await self._pool.release(self.connection)
 
     async def first_time(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id``; False when it already did."""
@@ -57,6 +112,11 @@ class UnitOfWork:
         self.emitted.append(event)
 
     async def commit(self) -> None:
+        if self._shared is not None:
+            await self._transaction.commit()  # releases the savepoint; the batch commits later
+            self._shared.emitted = self._shared.emitted or bool(self.emitted)
+            self._committed = True
+            return
         if self.emitted:
             # Delivered only if the transaction commits: wakes the relays listening for this publisher.
             await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)

@@ -23,7 +23,7 @@ from ind_runtime.outbox import OutboxRelay
 from ind_runtime.processing import RecordHandler, RecordProcessor, RetryPolicy
 from ind_runtime.routing import EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
-from ind_runtime.unit_of_work import UnitOfWork
+from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
 
 log = get_logger(__name__)
 
@@ -84,12 +84,17 @@ class WorkerResources(Service):
         await self._http_runner.setup()
         await web.TCPSite(self._http_runner, self.settings.web_host, self.settings.web_port(self.service)).start()
 
-    def processor(self, consumer: str, handle: RecordHandler) -> RecordProcessor:
-        return RecordProcessor(consumer, handle, lambda: self.producer, self.retry_policy)
+    def shared_transaction(self) -> SharedTransaction:
+        return SharedTransaction(self.pool, publisher=self.service)
+
+    def consume(self, app: faust.App, topic: str, handle: RecordHandler) -> None:
+        """Consume ``topic`` in batches, handing each record to ``handle``."""
+        processor = RecordProcessor(self.service, handle, lambda: self.producer, self.retry_policy, self.shared_transaction)
+        consume(app, topic, processor, self.settings.batch_max_records, self.settings.batch_wait_s)
 
     def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
         """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""
-        consume(app, topic, self.processor(self.service, EventRouter(self.unit_of_work, routes, **context)))
+        self.consume(app, topic, EventRouter(self.unit_of_work, routes, **context))
 
     async def on_start(self) -> None:
         self._pool = await _retry_until_up("postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size))

@@ -4,9 +4,10 @@ from datetime import date
 from typing import Literal
 from uuid import UUID
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from schemas.codes import ApplicationType, Language, LocationCode
+from schemas.email import EmailAddress
 from schemas.envelope import CloudEvent, Payload
 
 
@@ -17,7 +18,7 @@ class ApplicantProfile(Payload):
     surname: str
     date_of_birth: date
     nationality: str
-    email: EmailStr
+    email: EmailAddress
     language: Language
 
 

@@ -4,9 +4,10 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, EmailStr, Field
+from pydantic import AfterValidator, Field
 
 from schemas.codes import ApplicationType, Language, LocationCode
+from schemas.email import EmailAddress
 from schemas.envelope import CloudEvent, Payload
 
 MAX_SUBMISSION_BYTES = 64 * 1024
@@ -45,7 +46,7 @@ class Applicant(Payload):
     nationality: Annotated[str, AfterValidator(_iso_alpha3)] = Field(
         description="ISO 3166-1 alpha-3.", examples=["IND"], json_schema_extra={"pattern": _NATIONALITY.pattern}
     )
-    email: EmailStr
+    email: EmailAddress
     language: Language = Field(description="Language of every message to the applicant.")
     passport_number: Annotated[str, AfterValidator(_passport)] = Field(
         description="Personal data: stored by intake, never logged, never emailed, never forwarded.",

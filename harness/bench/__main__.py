@@ -1,6 +1,6 @@
 """``make bench``: baselines of this machine, then bursts of applications through the whole pipeline.
 
-    python -m harness.bench [--applications N] [--workers 1,2] [--loop-events N] [--timeout S]
+    python -m harness.bench [--applications N] [--workers 1,2] [--baseline-events N] [--timeout S]
 
 Runs on infrastructure of its own (Kafka on 29092, PostgreSQL on 54349, state in .state/bench/),
 started and stopped by the run. Prints a table, writes the figures to
@@ -31,17 +31,17 @@ def _f(value, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-async def bench(applications: int, workers: list[int], loop_events: int, timeout: float) -> dict:
+async def bench(applications: int, workers: list[int], baseline_events: int, timeout: float, profile: bool) -> dict:
     await STACK.up("postgres", "kafka")
     try:
         console.print("[bold]baseline[/bold]: plain aiokafka consume -> transform -> produce loop ...")
-        loop = await baselines.kafka_loop(STACK.servers, loop_events)
+        loop = await baselines.kafka_loop(STACK.servers, baseline_events)
         console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
         database = await baselines.postgres(STACK.database_url)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
-            runs.append(await run_burst(STACK, applications, count, STATE / "logs", timeout))
+            runs.append(await run_burst(STACK, applications, count, STATE / "logs", timeout, STATE / "profiles" if profile else None))
     finally:
         await STACK.down("kafka", "postgres")
     return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "runs": runs}
@@ -87,6 +87,9 @@ def show(figures: dict) -> None:
         rss = ", ".join(f"{name} {mb:.0f}" for name, mb in run["peak_rss_mb"].items())
         lag = ", ".join(f"{s} {n}" for s, n in run["lag"]["peak"].items())
         console.print(f"peak RSS MB: {rss}\npeak consumer lag: {lag} ({len(run['lag']['samples'])} samples)")
+        for worker, hot in (run.get("profile") or {}).items():
+            own = "; ".join(f"{name} {pct}%" for name, pct in hot["own_pct"][:6])
+            console.print(f"profile {worker} ({hot['samples']} samples), own time: {own}")
         verdict = "[green]ok[/green]" if run["sound"] else "[red]FAILED[/red]"
         console.print(f"{verdict} check: {run['check']}")
         for example in run["lost_examples"] + run["duplicated_examples"]:
@@ -97,14 +100,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--applications", type=int, default=20000, help="applications per burst (default 20000)")
     parser.add_argument("--workers", default="1,2", help="worker processes per service, one burst each (default 1,2)")
-    parser.add_argument("--loop-events", type=int, default=20000, help="events through the plain aiokafka loop")
+    # not "--loop-...": importing faust reads any "--loop" argument from sys.argv as its event loop
+    parser.add_argument("--baseline-events", type=int, default=20000, help="events through the plain aiokafka loop")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a burst may take to finish")
+    parser.add_argument("--profile", action="store_true", help="sample every worker with py-spy; hottest functions in the JSON and the table")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     if not workers or min(workers) < 1 or args.applications < 1:
         parser.error("--workers needs positive counts and --applications a positive number")
 
-    figures = asyncio.run(bench(args.applications, workers, args.loop_events, args.timeout))
+    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile))
     show(figures)
     results = STATE / "results"
     results.mkdir(parents=True, exist_ok=True)

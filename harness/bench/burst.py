@@ -10,6 +10,7 @@ import asyncpg
 
 from harness.bench import stats
 from harness.bench.observe import LagSampler, MemorySampler
+from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, SERVICES, PipelineRun
 from harness.checker import check, read_all
@@ -27,7 +28,9 @@ STAGE_TOPICS = {  # the topic each stage writes, as in the issue
 }
 
 
-async def run_burst(stack: ChaosStack, applications: int, workers: int, log_dir: Path, timeout: float) -> dict:
+async def run_burst(
+    stack: ChaosStack, applications: int, workers: int, log_dir: Path, timeout: float, profile_dir: Path | None = None
+) -> dict:
     smtp = RecordingSmtpServer().start()
     run = PipelineRun(f"bench-w{workers}", stack, smtp, log_dir, applications)
     samplers: list[asyncio.Task] = []
@@ -40,8 +43,12 @@ async def run_burst(stack: ChaosStack, applications: int, workers: int, log_dir:
         memory = MemorySampler({w.name: w.pid for ws in run.workers.values() for w in ws})
         lag = LagSampler(run.servers, SERVICES)
         samplers = [asyncio.create_task(memory.run()), asyncio.create_task(lag.run())]
+        profiles = WorkerProfiles(profile_dir / run.name, memory.pids) if profile_dir else None
+        if profiles:
+            profiles.start()
         await run.publish()
         done_at = await run.wait_until_done(timeout)
+        profile = await asyncio.to_thread(profiles.stop) if profiles else None
         memory.sample()
         for task in samplers:
             task.cancel()
@@ -64,6 +71,7 @@ async def run_burst(stack: ChaosStack, applications: int, workers: int, log_dir:
         **figures,
         "peak_rss_mb": memory.peak_mb(),
         "lag": {"peak": lag.peak(), "samples": lag.samples},
+        "profile": profile,
     }
 
 

@@ -143,7 +143,7 @@ async def _book(
         await _flag(uow, case, str(full), 0)
         return
     await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
-    log.info("appointment booked", product=product.value, location=appointment.location.value, attempt=attempt)
+    log.debug("appointment booked", product=product.value, location=appointment.location.value, attempt=attempt)
 
 
 def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:

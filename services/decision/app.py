@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import faust
 import structlog
 
-from ind_runtime.faust_app import consume
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.screening import Unacceptable, screen
@@ -61,7 +60,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
             async with resources.unit_of_work() as uow:
                 await handlers.decision_requested(screened, record, uow, policy)
 
-    consume(app, DECISION_COMMANDS.name, resources.processor(SERVICE, command))
+    resources.consume(app, DECISION_COMMANDS.name, command)
 
     async def timers() -> None:
         while True:

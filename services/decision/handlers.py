@@ -218,7 +218,7 @@ async def decision_requested(
     )
     await uow.emit(DECISION_OUTCOMES.name, str(verdict.case_id), CommandAccepted.create(accepted, source=SOURCE, subject=verdict.case_number))
     await uow.commit()
-    log.info("decision command carried out", action=data.action.value, status=verdict.status.value)
+    log.debug("decision command carried out", action=data.action.value, status=verdict.status.value)
 
 
 async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, command: DecisionRequested, policy) -> None:

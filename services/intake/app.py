@@ -5,7 +5,6 @@ from pathlib import Path
 import faust
 import structlog
 
-from ind_runtime.faust_app import consume
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.worker import WorkerResources
 from schemas.topics import SUBMISSIONS
@@ -28,4 +27,4 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
                 else:
                     await handlers.register_case(outcome, uow)
 
-    consume(app, SUBMISSIONS.name, resources.processor(SERVICE, handle))
+    resources.consume(app, SUBMISSIONS.name, handle)

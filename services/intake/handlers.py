@@ -55,7 +55,7 @@ async def register_case(submission: ApplicationSubmitted, uow: UnitOfWork) -> Ca
     )
     await uow.emit(CASES_REGISTERED.name, str(case_id), event)
     await uow.commit()
-    log.info("case registered", case_id=str(case_id), case_number=number)
+    log.debug("case registered", case_id=str(case_id), case_number=number)
     return event
 
 

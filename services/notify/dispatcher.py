@@ -1,9 +1,11 @@
 """Sends queued emails over SMTP, retrying with backoff, parking with an alert when all tries fail.
 
 A dispatcher claims a batch of due emails for a lease (``for update skip locked``, so several notify
-workers share the queue without sending an email twice), then sends them one by one and commits
-each result at once. Only a dispatcher that dies between the SMTP server's "250 OK" and that commit
-re-sends an email, just that one, after the lease ends; the re-send carries the same Message-ID.
+workers share the queue without sending an email twice), deals them out over a few SMTP sessions
+that send side by side (one after another, each email waits for the server's replies to three
+commands), and commits each result at once. Only a dispatcher that dies between the SMTP server's
+"250 OK" and that commit re-sends an email, one per session at most, after the lease ends; the
+re-send carries the same Message-ID.
 """
 
 import asyncio
@@ -24,7 +26,6 @@ log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
 
 
-
 def to_message(row, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
@@ -42,16 +43,19 @@ def to_message(row, sender: str) -> EmailMessage:
 
 
 class MailDispatcher:
-    def __init__(self, settings: Settings, unit_of_work, *, batch_size: int = 20, poll_interval_s: float = 0.25):
+    def __init__(
+        self, settings: Settings, unit_of_work, *, batch_size: int | None = None, poll_interval_s: float = 0.25
+    ) -> None:
         self._settings = settings
         self._unit_of_work = unit_of_work
-        self._batch_size = batch_size
+        self._sessions = settings.smtp_sessions
+        self._batch_size = batch_size or 20 * self._sessions
         self._poll_interval_s = poll_interval_s
         self._policy = RetryPolicy(settings.email_max_attempts, settings.email_backoff_s, settings.email_backoff_max_s)
         self._wake = asyncio.Event()
-        # Longer than sending a whole batch can take, even if every email of it times out: no other
-        # dispatcher may take over an email this one is still going to send.
-        self._lease_s = batch_size * settings.smtp_timeout_s + 30.0
+        # Longer than one session's share of a batch can take, even if every email of it times out:
+        # no other dispatcher may take over an email this one is still going to send.
+        self._lease_s = -(-self._batch_size // self._sessions) * settings.smtp_timeout_s + 30.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -63,6 +67,11 @@ class MailDispatcher:
             await uow.commit()
         if not rows:
             return 0
+        shares = [rows[i :: self._sessions] for i in range(self._sessions)]
+        await asyncio.gather(*(self._send_over_one_session(share) for share in shares if share))
+        return len(rows)
+
+    async def _send_over_one_session(self, rows) -> None:
         smtp = aiosmtplib.SMTP(
             hostname=self._settings.smtp_host, port=self._settings.smtp_port, timeout=self._settings.smtp_timeout_s
         )
@@ -84,7 +93,6 @@ class MailDispatcher:
                 await smtp.quit()
             except (aiosmtplib.SMTPException, OSError):
                 pass
-        return len(rows)
 
     async def _send(self, smtp: aiosmtplib.SMTP, row) -> Exception | None:
         try:

@@ -69,6 +69,6 @@ ROUTES = {
 async def _queue(uow: UnitOfWork, event: CloudEvent, email: Email) -> None:
     await EmailQueue(uow.connection).add(event.id, event.data.case_id, event.data.case_number, email)
     await uow.commit()
-    log.info("email queued", kind=email.kind)
+    log.debug("email queued", kind=email.kind)
 
 

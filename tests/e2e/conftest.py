@@ -50,7 +50,7 @@ async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_server.port),
         "HANDLER_BACKOFF_S": "0.05",
-        "LOG_LEVEL": "info",
+        "LOG_LEVEL": "debug",  # the per-event lines too, which the personal-data test reads
     }
     workers = [ServiceProcess(service, worker_logs, env).start() for service in SERVICES]
     for worker in workers:
