@@ -56,6 +56,7 @@ class SimulatedWorld:
         self._exceeded: set[UUID] = set()
         self._sticker_booked: set[UUID] = set()
         self._seen: set[str] = set()
+        self._deliveries: set[asyncio.Task] = set()
         self.sent = 0
 
     async def run(self) -> None:
@@ -79,6 +80,9 @@ class SimulatedWorld:
                 if isinstance(document, dict) and isinstance(document.get("data"), dict):
                     await self._on(document)
         finally:
+            for delivery in self._deliveries:
+                delivery.cancel()
+            await asyncio.gather(*self._deliveries, return_exceptions=True)
             await consumer.stop()
             await self._producer.stop()
 
@@ -175,10 +179,19 @@ class SimulatedWorld:
         await self._send(DECISION_COMMANDS.name, case_id, signed_by_simulated_tool(command))
 
     async def _send(self, topic: str, case_id: UUID, event) -> None:
-        """Send until the broker takes it: real desks and tools retry through an outage too."""
+        """Hand the event over without waiting for the broker's answer, as thirteen desks and many
+        caseworkers would (none queues behind another); delivered in the background."""
+        delivery = asyncio.create_task(self._deliver(topic, str(case_id).encode(), event.to_json()))
+        self._deliveries.add(delivery)
+        delivery.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, topic: str, key: bytes, value: bytes) -> None:
+        """Send until the broker takes it: real desks and tools retry through an outage too. A case
+        has at most one event in flight per topic (the next one answers the pipeline's reaction to
+        it), so retries cannot reorder a case's events."""
         while True:
             try:
-                await self._producer.send_and_wait(topic, event.to_json(), key=str(case_id).encode())
+                await (await self._producer.send(topic, value, key=key))
                 self.sent += 1
                 return
             except KafkaError:

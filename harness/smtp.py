@@ -22,6 +22,7 @@ class RecordingSmtpServer:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.messages: list[EmailMessage] = []
+        self.recipient_of: dict[str, str] = {}  # Message-ID -> To, kept as messages arrive: cheap progress checks
         self.refusing = False
         self._lock = threading.Lock()
         self._controller: Controller | None = None
@@ -29,13 +30,20 @@ class RecordingSmtpServer:
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refusing:
             return "421 Service not available, try again later"
+        message = message_from_bytes(envelope.content, policy=policy.default)
         with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+            self.messages.append(message)
+            self.recipient_of[str(message["Message-ID"])] = str(message["To"])
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
         with self._lock:
             return [m for m in self.messages if m["To"] == address]
+
+    def delivered_to(self, recipients: set[str]) -> int:
+        """How many distinct Message-IDs reached any of ``recipients``."""
+        with self._lock:
+            return sum(1 for to in self.recipient_of.values() if to in recipients)
 
     def received(self) -> list[EmailMessage]:
         with self._lock:

@@ -94,7 +94,7 @@ class RecordProcessor:
     async def process_batch(self, records: Sequence[ConsumedRecord]) -> None:
         """Handle ``records`` (in consumption order) so that each ends handled or parked."""
         set_aside: Sequence[ConsumedRecord] = records
-        if self._shared_transaction is not None and len(records) > 1:
+        if self._shared_transaction is not None:
             try:
                 set_aside = await self._in_one_transaction(records)
             except asyncio.CancelledError:

@@ -40,7 +40,7 @@ class EventRouter:
             raise Unprocessable("the record is not a CloudEvents JSON object with a type")
         route = self._routes.get(document["type"])
         if route is None:
-            log.info("event type not handled here; skipped", event_type=document["type"][:100])
+            log.debug("event type not handled here; skipped", event_type=document["type"][:100])
             return
         model, handler = route
         event = model.model_validate(document)

@@ -9,8 +9,9 @@ of work is then a savepoint inside it, still all-or-nothing on its own, and the 
 connection checkout, one ``BEGIN``/``COMMIT`` and one ``NOTIFY`` instead of one per record.
 """
 
+import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
 import asyncpg
@@ -33,17 +34,30 @@ async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transa
 
 
 class SharedTransaction:
-    """One transaction that the units of work opened while it is active share, as savepoints."""
+    """One transaction that the units of work opened while it is active share, as savepoints.
 
-    def __init__(self, pool: asyncpg.Pool, publisher: str) -> None:
+    A batch locks the rows of many cases for as long as it runs; two batches of one worker (from two
+    topics) that take them in different orders would deadlock, so a worker passes one ``lock`` to
+    all of its batches and runs them one at a time.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, publisher: str, lock: asyncio.Lock | None = None) -> None:
         self._pool = pool
         self._publisher = publisher
+        self._lock = lock
         self._committed = False
         self._token = None
+        self._after_commit: list[Callable[[], None]] = []
         self.emitted = False
 
     async def __aenter__(self) -> "SharedTransaction":
-        self.connection, self._transaction = await _begin(self._pool)
+        if self._lock is not None:
+            await self._lock.acquire()
+        try:
+            self.connection, self._transaction = await _begin(self._pool)
+        except BaseException:
+            self._release_lock()
+            raise
         self._token = _active.set(self)
         return self
 
@@ -54,12 +68,22 @@ class SharedTransaction:
                 await self._transaction.rollback()
         finally:
             await self._pool.release(self.connection)
+            self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
 
     async def commit(self) -> None:
         if self.emitted:
             await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)
         await self._transaction.commit()
         self._committed = True
+        for callback in self._after_commit:
+            callback()
 
 
 _active: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
@@ -71,6 +95,7 @@ class UnitOfWork:
         self._publisher = publisher
         self._committed = False
         self._shared = _active.get()
+        self._after_commit: list[Callable[[], None]] = []
         self.emitted: list[CloudEvent] = []
 
     async def __aenter__(self) -> "UnitOfWork":
@@ -111,6 +136,16 @@ class UnitOfWork:
         )
         self.emitted.append(event)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this unit's effects are committed (in a batch: once the batch is),
+        e.g. to wake a loop that would find nothing before then."""
+        if self._shared is not None:
+            self._shared.after_commit(callback)
+        elif self._committed:
+            callback()
+        else:
+            self._after_commit.append(callback)
+
     async def commit(self) -> None:
         if self._shared is not None:
             await self._transaction.commit()  # releases the savepoint; the batch commits later
@@ -122,3 +157,5 @@ class UnitOfWork:
             await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)
         await self._transaction.commit()
         self._committed = True
+        for callback in self._after_commit:
+            callback()

@@ -42,6 +42,7 @@ class WorkerResources(Service):
         self._tasks: list[asyncio.Task] = []
         self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
         self._http_runner: web.AppRunner | None = None
+        self._one_batch_at_a_time = asyncio.Lock()
         self.retry_policy = RetryPolicy(
             settings.handler_max_attempts,
             settings.handler_backoff_s,
@@ -85,7 +86,7 @@ class WorkerResources(Service):
         await web.TCPSite(self._http_runner, self.settings.web_host, self.settings.web_port(self.service)).start()
 
     def shared_transaction(self) -> SharedTransaction:
-        return SharedTransaction(self.pool, publisher=self.service)
+        return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time)
 
     def consume(self, app: faust.App, topic: str, handle: RecordHandler) -> None:
         """Consume ``topic`` in batches, handing each record to ``handle``."""

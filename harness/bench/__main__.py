@@ -87,6 +87,8 @@ def show(figures: dict) -> None:
         rss = ", ".join(f"{name} {mb:.0f}" for name, mb in run["peak_rss_mb"].items())
         lag = ", ".join(f"{s} {n}" for s, n in run["lag"]["peak"].items())
         console.print(f"peak RSS MB: {rss}\npeak consumer lag: {lag} ({len(run['lag']['samples'])} samples)")
+        cpu = ", ".join(f"{role} {seconds:.0f}" for role, seconds in sorted(run["cpu_seconds"].items(), key=lambda x: -x[1]))
+        console.print(f"CPU seconds used during the burst: {cpu}")
         for worker, hot in (run.get("profile") or {}).items():
             own = "; ".join(f"{name} {pct}%" for name, pct in hot["own_pct"][:6])
             console.print(f"profile {worker} ({hot['samples']} samples), own time: {own}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 
 from harness.bench import stats
-from harness.bench.observe import LagSampler, MemorySampler
+from harness.bench.observe import LagSampler, MemorySampler, cpu_seconds_by_process, cpu_used
 from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, SERVICES, PipelineRun
@@ -46,8 +46,11 @@ async def run_burst(
         profiles = WorkerProfiles(profile_dir / run.name, memory.pids) if profile_dir else None
         if profiles:
             profiles.start()
+        names = {pid: name for name, pid in memory.pids.items()}
+        cpu_before = cpu_seconds_by_process(names)
         await run.publish()
         done_at = await run.wait_until_done(timeout)
+        cpu = cpu_used(cpu_before, cpu_seconds_by_process(names))
         profile = await asyncio.to_thread(profiles.stop) if profiles else None
         memory.sample()
         for task in samplers:
@@ -71,6 +74,7 @@ async def run_burst(
         **figures,
         "peak_rss_mb": memory.peak_mb(),
         "lag": {"peak": lag.peak(), "samples": lag.samples},
+        "cpu_seconds": cpu,
         "profile": profile,
     }
 

@@ -1,6 +1,7 @@
 """Samplers that run beside a pipeline run: worker memory from /proc and consumer lag per group."""
 
 import asyncio
+import os
 import time
 from pathlib import Path
 
@@ -87,3 +88,39 @@ async def _lag(consumer: AIOKafkaConsumer, service: str) -> int | None:
         return lag
     except Exception:  # noqa: BLE001 - a sample missed while the group rebalances is just missing
         return None
+
+
+def cpu_seconds_by_process(names: dict[int, str]) -> dict[str, float]:
+    """CPU time (user + system) so far of every process on the machine, summed per role: the
+    workers by name (``names``: pid -> name), then PostgreSQL, Kafka, this harness (the simulated
+    world and the SMTP sink) and everything else. Two snapshots subtract to where a run's CPU went."""
+    tick = os.sysconf("SC_CLK_TCK")
+    me = os.getpid()
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        role = names.get(pid) or _role(pid, me, command)
+        totals[role] = totals.get(role, 0.0) + seconds
+    return totals
+
+
+def _role(pid: int, me: int, command: str) -> str:
+    if pid == me:
+        return "harness (simulated world, SMTP sink)"
+    if "postgres" in command:
+        return "postgresql"
+    if "kafka.Kafka" in command:
+        return "kafka"
+    return "other"
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {role: round(after.get(role, 0.0) - before.get(role, 0.0), 1) for role in after if after.get(role, 0.0) - before.get(role, 0.0) > 0.05}

@@ -113,8 +113,7 @@ class PipelineRun:
         finally:
             await connection.close()
         wanted = {d["data"]["applicant"]["email"] for d, _ in self.plan}
-        delivered = {m["Message-ID"] for m in self.smtp.received() if m["To"] in wanted}
-        return closed, len(delivered)
+        return closed, self.smtp.delivered_to(wanted)
 
     async def wait_until_done(self, timeout: float) -> float | None:
         """Seconds until every case is closed and every email delivered; None on timeout."""

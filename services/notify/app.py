@@ -21,7 +21,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     def waking(handler):
         async def handle(event, uow: UnitOfWork) -> None:
             if await handler(event, uow):
-                dispatcher.wake()
+                uow.after_commit(dispatcher.wake)
 
         return handle
 

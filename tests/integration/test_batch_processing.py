@@ -112,3 +112,34 @@ async def test_without_a_shared_transaction_each_record_commits_on_its_own(pool)
     records = [_record(0, o) for o in range(3)]
     await _processor(pool, _writing_handler(pool, calls), shared=False).process_batch(records)
     assert len(set((await _rows(pool)).values())) == 3
+
+
+async def test_after_commit_callbacks_run_once_the_whole_batch_committed(pool):
+    handled: list[str] = []
+    handled_when_called: list[int] = []
+
+    async def handle(record: ConsumedRecord) -> None:
+        async with UnitOfWork(pool, "batch-test") as uow:
+            handled.append(record.position)
+            await uow.commit()
+            uow.after_commit(lambda: handled_when_called.append(len(handled)))
+
+    await _processor(pool, handle).process_batch([_record(0, o) for o in range(3)])
+    assert handled_when_called == [3, 3, 3]
+
+
+async def test_after_commit_callbacks_of_a_rolled_back_batch_run_only_for_the_retried_commits(pool):
+    handled: list[str] = []
+    callbacks: list[str] = []
+    outage = {f"{TOPIC}-0-1": asyncpg.exceptions.AdminShutdownError("the database restarts")}
+
+    async def handle(record: ConsumedRecord) -> None:
+        async with UnitOfWork(pool, "batch-test") as uow:
+            handled.append(record.position)
+            if (error := outage.pop(record.position, None)) is not None:
+                raise error
+            await uow.commit()
+            uow.after_commit(lambda: callbacks.append(record.position))
+
+    await _processor(pool, handle).process_batch([_record(0, o) for o in range(3)])
+    assert callbacks == [f"{TOPIC}-0-{o}" for o in range(3)], "one callback per record, each after its own commit"
