@@ -1,10 +1,11 @@
 """``make bench``: baselines of this machine, then bursts of applications through the whole pipeline.
 
-    python -m harness.bench [--applications N] [--workers 1,2] [--baseline-events N] [--timeout S]
+    python -m harness.bench [--applications N] [--workers 1,2] [--paced-rate R] [--paced-applications N]
+                            [--baseline-events N] [--timeout S] [--profile]
 
 Runs on infrastructure of its own (Kafka on 29092, PostgreSQL on 54349, state in .state/bench/),
 started and stopped by the run. Prints a table, writes the figures to
-.state/bench/results/<timestamp>.json, ends with one summary line, and exits 1 unless every
+bench/results/<timestamp>.json, ends with one summary line, and exits 1 unless every
 application of every burst closed with its emails and nothing was lost or duplicated.
 """
 
@@ -31,7 +32,9 @@ def _f(value, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
-async def bench(applications: int, workers: list[int], baseline_events: int, timeout: float, profile: bool) -> dict:
+async def bench(
+    applications: int, workers: list[int], baseline_events: int, timeout: float, profile: bool, paced: tuple[int, float] | None
+) -> dict:
     await STACK.up("postgres", "kafka")
     try:
         console.print("[bold]baseline[/bold]: plain aiokafka consume -> transform -> produce loop ...")
@@ -42,17 +45,23 @@ async def bench(applications: int, workers: list[int], baseline_events: int, tim
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
             runs.append(await run_burst(STACK, applications, count, STATE / "logs", timeout, STATE / "profiles" if profile else None))
+        if paced is not None:
+            paced_applications, rate = paced
+            console.print(f"[bold]paced[/bold]: {paced_applications} applications at {rate:g}/s, 1 worker per service ...")
+            runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
     return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "runs": runs}
 
 
 def summary_line(figures: dict) -> str:
-    """Figures of the first run (the 1-worker one by default); max_rss_mb over every run."""
+    """Throughput of the first burst (the 1-worker one by default); p99 of the paced run when there
+    is one (latency below saturation, as the issue asks), else of that burst; max_rss_mb over every run."""
     run = figures["runs"][0]
+    latency_run = next((r for r in figures["runs"] if r.get("paced_rate")), run)
     loop = figures["baselines"]["kafka_loop"]["events_per_s"]
     ratios = [stats.ratio(s["events_per_s"], loop) for s in run["stages"].values()]
-    p99s = [s["p99"] for s in run["latency_ms"].values() if s["p99"] is not None]
+    p99s = [s["p99"] for s in latency_run["latency_ms"].values() if s["p99"] is not None]
     rss = [mb for r in figures["runs"] for mb in r["peak_rss_mb"].values()]
     return (
         f"e2e_apps_per_s={run['e2e_apps_per_s']:.1f} "
@@ -71,7 +80,7 @@ def show(figures: dict) -> None:
     table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
     console.print(table)
     for run in figures["runs"]:
-        title = f"{run['applications']} applications, {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"
+        title = f"{run['applications']} applications ({run.get('mode', 'burst')}), {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"
         table = Table(title=title)
         for column in ("stage", "output", "events", "events/s", "peak 1 s", "vs kafka loop"):
             table.add_column(column, justify="left" if column in ("stage", "output") else "right")
@@ -106,14 +115,17 @@ def main() -> int:
     parser.add_argument("--baseline-events", type=int, default=20000, help="events through the plain aiokafka loop")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a burst may take to finish")
     parser.add_argument("--profile", action="store_true", help="sample every worker with py-spy; hottest functions in the JSON and the table")
+    parser.add_argument("--paced-rate", type=float, default=10.0, help="applications/s of the paced run, below saturation (0: none)")
+    parser.add_argument("--paced-applications", type=int, default=600, help="applications in the paced run (default 600)")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     if not workers or min(workers) < 1 or args.applications < 1:
         parser.error("--workers needs positive counts and --applications a positive number")
 
-    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile))
+    paced = (args.paced_applications, args.paced_rate) if args.paced_rate > 0 and args.paced_applications > 0 else None
+    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile, paced))
     show(figures)
-    results = STATE / "results"
+    results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
     line = summary_line(figures)

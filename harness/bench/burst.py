@@ -29,10 +29,18 @@ STAGE_TOPICS = {  # the topic each stage writes, as in the issue
 
 
 async def run_burst(
-    stack: ChaosStack, applications: int, workers: int, log_dir: Path, timeout: float, profile_dir: Path | None = None
+    stack: ChaosStack,
+    applications: int,
+    workers: int,
+    log_dir: Path,
+    timeout: float,
+    profile_dir: Path | None = None,
+    rate: float | None = None,
 ) -> dict:
+    """All ``applications`` at once, or (``rate``) paced at that many a second."""
     smtp = RecordingSmtpServer().start()
-    run = PipelineRun(f"bench-w{workers}", stack, smtp, log_dir, applications)
+    name = f"bench-w{workers}" + (f"-paced{rate:g}" if rate else "")
+    run = PipelineRun(name, stack, smtp, log_dir, applications)
     samplers: list[asyncio.Task] = []
     try:
         await run.start()
@@ -48,7 +56,7 @@ async def run_burst(
             profiles.start()
         names = {pid: name for name, pid in memory.pids.items()}
         cpu_before = cpu_seconds_by_process(names)
-        await run.publish()
+        await run.publish(rate)
         done_at = await run.wait_until_done(timeout)
         cpu = cpu_used(cpu_before, cpu_seconds_by_process(names))
         profile = await asyncio.to_thread(profiles.stop) if profiles else None
@@ -64,6 +72,8 @@ async def run_burst(
         await run.stop()
         smtp.stop()
     return {
+        "mode": f"paced at {rate:g} applications/s" if rate else "burst",
+        "paced_rate": rate,
         "workers_per_service": workers,
         "applications": len(run.plan),
         "finished": done_at is not None,

@@ -80,14 +80,18 @@ class PipelineRun:
     def restart(self, worker: ServiceProcess) -> None:
         worker.start()
 
-    async def publish(self) -> None:
-        """Every valid submission, with the bad ones spread among them; remembers where the bad ones went."""
+    async def publish(self, rate: float | None = None) -> None:
+        """Every valid submission, with the bad ones spread among them; remembers where the bad ones went.
+        All at once, or ``rate`` submissions a second."""
         producer = AIOKafkaProducer(bootstrap_servers=self.servers, acks="all", enable_idempotence=True)
         await producer.start()
+        started = time.monotonic()
         try:
             bad = list(bad_submissions().values())
             every = max(1, len(self.plan) // len(bad))
             for i, (document, _) in enumerate(self.plan):
+                if rate is not None:
+                    await asyncio.sleep(max(0.0, started + i / rate - time.monotonic()))
                 await producer.send(SUBMISSIONS.name, encode(document), key=document["id"].encode())
                 if i % every == 0 and bad:
                     value, _ = bad.pop()
