@@ -1,19 +1,24 @@
-"""Handling one consumed record so that it always ends somewhere: handled, or parked.
+"""Handling consumed records so that each always ends somewhere: handled, set aside, or parked.
 
 Faust acks a record whose agent raised and never offers it again, so no exception may reach Faust.
 A failing handler is retried with exponential backoff:
 - an outage of the database or the broker for as long as it lasts (every record would fail alike,
   so parking them would only move the outage into the dead-letter topic);
-- an event that waits for another (``NotReady``) for up to ``not_ready_max_s``: long enough for
-  any lag between two topics, short enough that an event about a case that will never arrive
-  cannot hold its partition for good;
 - a record that breaks its contract not at all: a retry cannot change its bytes;
 - any other error a bounded number of times.
 Then the record is parked on its dead-letter topic and the partition moves on.
 
+An event that waits for another topic's event (``NotReady``) is not waited for in line: Faust feeds
+every agent of a worker through one loop that stops at the first full stream buffer, so one agent
+waiting would stall the worker's other topics, possibly the very one it waits for. It is set aside
+in ``runtime.deferred_records`` instead, later records with its key are set aside behind it (one
+case's events keep their order), and a background pass retries them, oldest first, until they are
+handled or have waited ``not_ready_max_s`` (then they are parked). Without a store for them (unit
+tests), ``NotReady`` is retried in line for up to ``not_ready_max_s``.
+
 Records arrive in batches. A batch is first handled in one shared transaction (each handler a
 savepoint in it), which is where the throughput comes from. A record whose handler fails there is
-set aside with every later record of its partition, so a partition's order holds, and those go
+held back with every later record of its partition, so a partition's order holds, and those go
 through the one-by-one path above after the batch commits. Anything that breaks the batch itself
 (an outage) rolls it back whole, and then every record of it takes the one-by-one path.
 """
@@ -22,6 +27,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import asyncpg
 import structlog
@@ -30,6 +36,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from pydantic import ValidationError
 
 from ind_runtime import dead_letters
+from ind_runtime.deferred import DeferredRecords
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.unit_of_work import SharedTransaction
@@ -84,12 +91,15 @@ class RecordProcessor:
         producer: Callable[[], AIOKafkaProducer],
         policy: RetryPolicy,
         shared_transaction: Callable[[], SharedTransaction] | None = None,
+        deferred: DeferredRecords | None = None,
     ) -> None:
         self.consumer = consumer
         self._handle = handle
         self._producer = producer
         self._policy = policy
         self._shared_transaction = shared_transaction
+        self._deferred = deferred if shared_transaction is not None else None
+        self._waiting: set[bytes | None] | None = None  # keys with records set aside; None: not read yet
 
     async def process_batch(self, records: Sequence[ConsumedRecord]) -> None:
         """Handle ``records`` (in consumption order) so that each ends handled or parked."""
@@ -117,10 +127,18 @@ class RecordProcessor:
                 with structlog.contextvars.bound_contextvars(
                     consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
                 ):
+                    if await self._waits_behind_its_key(transaction.connection, record):
+                        continue
                     try:
                         await self._handle(record)
                     except asyncio.CancelledError:
                         raise
+                    except NotReady as error:
+                        if self._deferred is None:
+                            held_back.add(partition)
+                            set_aside.append(record)
+                        else:
+                            await self._defer(transaction.connection, record, str(error))
                     except Exception as error:
                         if is_outage(error):
                             raise
@@ -128,6 +146,67 @@ class RecordProcessor:
                         set_aside.append(record)
             await transaction.commit()
         return set_aside
+
+    async def _waits_behind_its_key(self, connection, record: ConsumedRecord) -> bool:
+        """Set ``record`` aside if an earlier record with its key is set aside; True if it was."""
+        if self._deferred is None:
+            return False
+        if self._waiting is None:
+            self._waiting = await self._deferred.waiting_keys(connection)
+        if record.key not in self._waiting:
+            return False
+        await self._deferred.add(connection, record, "waits behind an earlier record with its key")
+        return True
+
+    async def _defer(self, connection, record: ConsumedRecord, reason: str) -> None:
+        assert self._deferred is not None and self._waiting is not None
+        await self._deferred.add(connection, record, reason)
+        self._waiting.add(record.key)
+        log.debug("record set aside until what it waits for is handled", reason=reason[:200])
+
+    async def retry_deferred(self, limit: int = 500) -> int:
+        """One pass over the records set aside, oldest first; returns how many were settled
+        (handled, or parked after waiting ``not_ready_max_s``)."""
+        assert self._deferred is not None and self._shared_transaction is not None
+        settled = 0
+        async with self._shared_transaction() as transaction:
+            connection = transaction.connection
+            blocked: set[bytes | None] = set()
+            for item in await self._deferred.oldest(connection, limit):
+                record = item.record
+                if record.key in blocked:
+                    continue
+                with structlog.contextvars.bound_contextvars(
+                    consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
+                ):
+                    try:
+                        await self._handle(record)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception as error:
+                        if is_outage(error):
+                            raise
+                        waited = (datetime.now(timezone.utc) - item.deferred_at).total_seconds()
+                        if not isinstance(error, MALFORMED) and waited < self._policy.not_ready_max_s:
+                            blocked.add(record.key)
+                            continue
+                        await self._park(record, error, attempts=1)
+                await self._deferred.remove(connection, item.id)
+                settled += 1
+            self._waiting = await self._deferred.waiting_keys(connection)
+            await transaction.commit()
+        return settled
+
+    async def retry_deferred_forever(self, interval_s: float = 0.5) -> None:
+        while True:
+            try:
+                if settled := await self.retry_deferred():
+                    log.info("set-aside records settled", consumer=self.consumer, records=settled)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the pass outlives an outage; the rows stay
+                log.warning("retrying set-aside records failed; will try again", error=type(error).__name__)
+            await asyncio.sleep(interval_s)
 
     async def process(self, record: ConsumedRecord) -> None:
         with structlog.contextvars.bound_contextvars(
@@ -137,7 +216,7 @@ class RecordProcessor:
             started = time.monotonic()
             while True:
                 try:
-                    await self._handle(record)
+                    await self._handle_or_set_aside(record)
                     return
                 except asyncio.CancelledError:
                     raise
@@ -148,6 +227,18 @@ class RecordProcessor:
                         return
                     log.warning("handler failed; retrying", error=type(error).__name__, attempt=failures)
                     await asyncio.sleep(self._policy.delay(failures))
+
+    async def _handle_or_set_aside(self, record: ConsumedRecord) -> None:
+        if self._deferred is None:
+            await self._handle(record)
+            return
+        async with self._shared_transaction() as transaction:
+            if not await self._waits_behind_its_key(transaction.connection, record):
+                try:
+                    await self._handle(record)
+                except NotReady as error:
+                    await self._defer(transaction.connection, record, str(error))
+            await transaction.commit()
 
     def _gives_up(self, error: BaseException, failures: int, waited_s: float) -> bool:
         if isinstance(error, MALFORMED):

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 from mode import Service
 
 from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
+from ind_runtime.deferred import DeferredRecords
 from ind_runtime.faust_app import consume, create_app
 from ind_runtime.kafka import idempotent_producer
 from ind_runtime.logs import configure_logging, get_logger, logging_config
@@ -89,9 +90,18 @@ class WorkerResources(Service):
         return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time)
 
     def consume(self, app: faust.App, topic: str, handle: RecordHandler) -> None:
-        """Consume ``topic`` in batches, handing each record to ``handle``."""
-        processor = RecordProcessor(self.service, handle, lambda: self.producer, self.retry_policy, self.shared_transaction)
+        """Consume ``topic`` in batches, handing each record to ``handle``; records that wait for
+        another topic are set aside and retried in the background."""
+        processor = RecordProcessor(
+            self.service,
+            handle,
+            lambda: self.producer,
+            self.retry_policy,
+            self.shared_transaction,
+            DeferredRecords(self.service, topic),
+        )
         consume(app, topic, processor, self.settings.batch_max_records, self.settings.batch_wait_s)
+        self.run_in_background(processor.retry_deferred_forever)
 
     def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
         """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""

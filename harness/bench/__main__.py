@@ -20,6 +20,7 @@ from rich.table import Table
 
 from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
+from harness.bench.stage import intake_alone
 from harness.chaos.infrastructure import ChaosStack
 from harness.processes import ROOT
 
@@ -41,6 +42,8 @@ async def bench(
         loop = await baselines.kafka_loop(STACK.servers, baseline_events)
         console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
         database = await baselines.postgres(STACK.database_url)
+        console.print(f"[bold]stage alone[/bold]: intake draining {applications} queued submissions ...")
+        alone = await intake_alone(STACK, applications, STATE / "logs" / "intake-alone", timeout)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
@@ -51,7 +54,7 @@ async def bench(
             runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
-    return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "runs": runs}
+    return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "stage_alone": alone, "runs": runs}
 
 
 def summary_line(figures: dict) -> str:
@@ -78,6 +81,9 @@ def show(figures: dict) -> None:
     table.add_row(f"aiokafka loop, {loop['events']} events, {loop['partitions']} partitions, ~{loop['mean_bytes']:.0f} B", f"{_f(loop['events_per_s'])} events/s")
     table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
     table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
+    alone = figures["stage_alone"]
+    ratio = _f(stats.ratio(alone["events_per_s"], loop["events_per_s"]), 3)
+    table.add_row(f"intake alone, {alone['submissions']} queued submissions (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
     console.print(table)
     for run in figures["runs"]:
         title = f"{run['applications']} applications ({run.get('mode', 'burst')}), {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"

@@ -1,0 +1,113 @@
+"""A record that waits for another topic's event is set aside instead of stalling its worker: the
+batch moves on, later records of its key wait behind it, a background pass settles them in order
+once the awaited event is there, and one that waits too long is parked."""
+
+from uuid import uuid4
+
+from aiokafka import AIOKafkaProducer
+
+from ind_runtime.deferred import DeferredRecords
+from ind_runtime.processing import NotReady, RecordProcessor, RetryPolicy
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.unit_of_work import SharedTransaction
+from schemas.topics import CASES_REGISTERED
+from tests.conftest import eventually
+
+TOPIC = CASES_REGISTERED.name
+
+
+class World:
+    """Handles records of keys whose 'registration' has arrived; NotReady for the others."""
+
+    def __init__(self) -> None:
+        self.registered: set[bytes] = set()
+        self.handled: list[tuple[bytes, int]] = []
+
+    async def handle(self, record: ConsumedRecord) -> None:
+        if record.key not in self.registered:
+            raise NotReady(f"registration of {record.key!r} not read yet")
+        self.handled.append((record.key, record.offset))
+
+
+def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s: float = 600.0) -> RecordProcessor:
+    policy = RetryPolicy(max_attempts=2, backoff_s=0.01, backoff_max_s=0.02, not_ready_max_s=not_ready_max_s)
+    return RecordProcessor(
+        consumer,
+        world.handle,
+        lambda: producer,
+        policy,
+        lambda: SharedTransaction(pool, consumer),
+        DeferredRecords(consumer, TOPIC),
+    )
+
+
+def _record(key: bytes, offset: int, partition: int = 0) -> ConsumedRecord:
+    return ConsumedRecord(TOPIC, partition, offset, key, f"value-{offset}".encode(), (("trace", b"t"),))
+
+
+async def _waiting(pool, consumer: str) -> list[tuple[bytes, int]]:
+    rows = await pool.fetch('select key, "offset" from runtime.deferred_records where consumer = $1 order by id', consumer)
+    return [(r["key"], r["offset"]) for r in rows]
+
+
+async def test_a_waiting_record_is_set_aside_and_later_records_of_its_key_wait_behind_it(pool):
+    consumer = f"deferral-{uuid4()}"
+    world = World()
+    world.registered.add(b"ready")
+    processor = _processor(pool, world, consumer)
+
+    await processor.process_batch([_record(b"late", 0), _record(b"ready", 1), _record(b"late", 2), _record(b"ready", 3)])
+
+    assert world.handled == [(b"ready", 1), (b"ready", 3)], "the batch moved on past the waiting record"
+    assert await _waiting(pool, consumer) == [(b"late", 0), (b"late", 2)]
+
+    await processor.process_batch([_record(b"late", 4)])
+    assert await _waiting(pool, consumer) == [(b"late", 0), (b"late", 2), (b"late", 4)], "a newcomer waits behind them"
+
+    assert await processor.retry_deferred() == 0, "nothing settles while the registration is missing"
+    world.registered.add(b"late")
+    assert await processor.retry_deferred() == 3
+    assert world.handled[2:] == [(b"late", 0), (b"late", 2), (b"late", 4)], "settled in their order"
+    assert await _waiting(pool, consumer) == []
+
+    await processor.process_batch([_record(b"late", 5)])
+    assert world.handled[-1] == (b"late", 5), "once nothing waits, the key is handled in line again"
+
+
+async def test_a_restarted_worker_keeps_new_records_behind_those_set_aside_before(pool):
+    consumer = f"deferral-{uuid4()}"
+    await _processor(pool, World(), consumer).process_batch([_record(b"case-1", 0)])
+    world = World()
+    world.registered.add(b"case-1")
+    restarted = _processor(pool, world, consumer)
+
+    await restarted.process_batch([_record(b"case-1", 1)])
+    assert world.handled == []
+    assert await restarted.retry_deferred() == 2
+    assert world.handled == [(b"case-1", 0), (b"case-1", 1)]
+
+
+async def test_a_record_that_waits_too_long_is_parked_with_its_bytes(pool, topics, read_topic):
+    consumer = f"deferral-{uuid4()}"
+    key = f"never-{uuid4()}".encode()
+    producer = AIOKafkaProducer(bootstrap_servers=topics, acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        processor = _processor(pool, World(), consumer, producer, not_ready_max_s=0.0)
+        await processor.process_batch([_record(key, 7, partition=2)])
+        assert await _waiting(pool, consumer) == [(key, 7)]
+        assert await processor.retry_deferred() == 1
+    finally:
+        await producer.stop()
+    assert await _waiting(pool, consumer) == []
+    reader = await read_topic(CASES_REGISTERED.dead_letter)
+
+    async def parked():
+        return [r for r in await reader.poll() if r.key == key]
+
+    (record,) = await eventually(parked, message="the parked record")
+    headers = dict(record.headers)
+    assert record.value == b"value-7"
+    assert headers["trace"] == b"t"
+    assert headers["dlq.error.type"] == b"NotReady"
+    assert headers["dlq.source.offset"] == b"7"
