@@ -103,26 +103,26 @@ class RecordProcessor:
 
     async def process_batch(self, records: Sequence[ConsumedRecord]) -> None:
         """Handle ``records`` (in consumption order) so that each ends handled or parked."""
-        set_aside: Sequence[ConsumedRecord] = records
+        one_by_one: Sequence[ConsumedRecord] = records
         if self._shared_transaction is not None:
             try:
-                set_aside = await self._in_one_transaction(records)
+                one_by_one = await self._in_one_transaction(records)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the one-by-one path below handles or parks each
                 log.warning("batch rolled back; handling its records one by one", error=type(error).__name__, records=len(records))
-        for record in set_aside:
+        for record in one_by_one:
             await self.process(record)
 
     async def _in_one_transaction(self, records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
-        """Handle ``records`` in one transaction; returns those set aside for the one-by-one path."""
-        set_aside: list[ConsumedRecord] = []
-        held_back: set[tuple[str, int]] = set()  # partitions with a record set aside: the rest waits behind it
+        """Handle ``records`` in one transaction; returns those held back for the one-by-one path."""
+        one_by_one: list[ConsumedRecord] = []
+        held_back: set[tuple[str, int]] = set()  # partitions with a record held back: the rest waits behind it
         async with self._shared_transaction() as transaction:
             for record in records:
                 partition = (record.topic, record.partition)
                 if partition in held_back:
-                    set_aside.append(record)
+                    one_by_one.append(record)
                     continue
                 with structlog.contextvars.bound_contextvars(
                     consumer=self.consumer, topic=record.topic, partition=record.partition, offset=record.offset
@@ -136,16 +136,16 @@ class RecordProcessor:
                     except NotReady as error:
                         if self._deferred is None:
                             held_back.add(partition)
-                            set_aside.append(record)
+                            one_by_one.append(record)
                         else:
                             await self._defer(transaction.connection, record, str(error))
                     except Exception as error:
                         if is_outage(error):
                             raise
                         held_back.add(partition)
-                        set_aside.append(record)
+                        one_by_one.append(record)
             await transaction.commit()
-        return set_aside
+        return one_by_one
 
     async def _waits_behind_its_key(self, connection, record: ConsumedRecord) -> bool:
         """Set ``record`` aside if an earlier record with its key is set aside; True if it was."""
