@@ -60,8 +60,9 @@ async def read_all(servers: list[str], topic: Topic) -> list:
         await consumer.stop()
 
 
-def events(records) -> list[dict]:
-    """The records that are events; poison a fault scenario put on a topic is left out."""
+def timed_events(records) -> list[tuple[float, dict]]:
+    """(record timestamp in seconds, event) for the records that are events; poison a fault
+    scenario put on a topic is left out."""
     found = []
     for record in records:
         try:
@@ -69,8 +70,12 @@ def events(records) -> list[dict]:
         except (ValueError, TypeError):
             continue
         if isinstance(document, dict) and isinstance(document.get("type"), str) and isinstance(document.get("data"), dict):
-            found.append(document)
+            found.append((record.timestamp / 1000, document))
     return found
+
+
+def events(records) -> list[dict]:
+    return [document for _, document in timed_events(records)]
 
 
 async def check(

@@ -78,12 +78,17 @@ class SharedTransaction:
         self._after_commit.append(callback)
 
     async def commit(self) -> None:
-        if self.emitted:
-            await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)
-        await self._transaction.commit()
+        await _commit(self.connection, self._transaction, self._publisher, self.emitted, self._after_commit)
         self._committed = True
-        for callback in self._after_commit:
-            callback()
+
+
+async def _commit(connection, transaction, publisher: str, emitted: bool, after_commit: list[Callable[[], None]]) -> None:
+    if emitted:
+        # Delivered only if the transaction commits: wakes the relays listening for this publisher.
+        await connection.execute("select pg_notify('outbox', $1)", publisher)
+    await transaction.commit()
+    for callback in after_commit:
+        callback()
 
 
 _active: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
@@ -152,10 +157,5 @@ class UnitOfWork:
             self._shared.emitted = self._shared.emitted or bool(self.emitted)
             self._committed = True
             return
-        if self.emitted:
-            # Delivered only if the transaction commits: wakes the relays listening for this publisher.
-            await self.connection.execute("select pg_notify('outbox', $1)", self._publisher)
-        await self._transaction.commit()
+        await _commit(self.connection, self._transaction, self._publisher, bool(self.emitted), self._after_commit)
         self._committed = True
-        for callback in self._after_commit:
-            callback()

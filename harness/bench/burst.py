@@ -2,7 +2,6 @@
 the records the stages left on their topics (Kafka record timestamps) and the email queue."""
 
 import asyncio
-import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from harness.bench.observe import LagSampler, MemorySampler, cpu_seconds_by_proc
 from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, SERVICES, PipelineRun
-from harness.checker import check, read_all
+from harness.checker import check, read_all, timed_events
 from harness.smtp import RecordingSmtpServer
 from schemas.appointments import AppointmentBooked
 from schemas.cases import CaseRegistered
@@ -89,20 +88,8 @@ async def run_burst(
     }
 
 
-def _records(records) -> list[tuple[float, dict]]:
-    found = []
-    for record in records:
-        try:
-            document = json.loads(record.value)
-        except (ValueError, TypeError):
-            continue
-        if isinstance(document, dict) and isinstance(document.get("data"), dict):
-            found.append((record.timestamp / 1000, document))
-    return found
-
-
 async def _figures(run: PipelineRun, submission_ids: set[str]) -> dict:
-    topics = {t.name: _records(await read_all(run.servers, t)) for t in (SUBMISSIONS, *STAGE_TOPICS.values(), DECISION_COMMANDS)}
+    topics = {t.name: timed_events(await read_all(run.servers, t)) for t in (SUBMISSIONS, *STAGE_TOPICS.values(), DECISION_COMMANDS)}
     submitted = {d["id"]: t for t, d in topics[SUBMISSIONS.name] if d.get("id") in submission_ids}
     registered, case_of = {}, {}
     for t, d in topics[CASES_REGISTERED.name]:
