@@ -1,9 +1,11 @@
 """An in-process SMTP server that keeps every message and can be made to fail on purpose.
 
 Tests and the chaos runs read what applicants received from ``messages``; ``refusing`` makes it
-answer 421 (an overloaded server), ``stop()`` makes connections fail outright.
+answer 421 (an overloaded server), ``stop()`` makes connections fail outright, ``delay_s`` makes it
+slow to accept each message.
 """
 
+import asyncio
 import socket
 import threading
 from email import message_from_bytes, policy
@@ -26,12 +28,15 @@ class RecordingSmtpServer:
         self._parsed: list[EmailMessage] = []
         self.recipient_of: dict[str, str] = {}  # Message-ID -> To, kept as messages arrive: cheap progress checks
         self.refusing = False
+        self.delay_s = 0.0
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.refusing:
             return "421 Service not available, try again later"
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         # Only the headers now; the full parse waits until someone reads the messages, so that a
         # benchmark's sink does not take CPU from the pipeline it measures.
         headers = BytesHeaderParser(policy=policy.compat32).parsebytes(envelope.content)

@@ -39,6 +39,7 @@ class WorkerResources(Service):
         self._migrations = migrations
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
+        self._preparations: list[Callable[[], Awaitable[None]]] = []
         self._background: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task] = []
         self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
@@ -63,6 +64,10 @@ class WorkerResources(Service):
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.pool, publisher=self.service)
+
+    def before_consuming(self, step: Callable[[], Awaitable[None]]) -> None:
+        """Run ``step`` once at start-up, after the migrations and before any record is handled."""
+        self._preparations.append(step)
 
     def run_in_background(self, loop: Callable[[], Awaitable[None]]) -> None:
         """Run ``loop`` once the resources are up, until the worker stops (e.g. a mail dispatcher)."""
@@ -112,6 +117,8 @@ class WorkerResources(Service):
         await migrate(self._pool, "runtime", RUNTIME_MIGRATIONS)
         if self._migrations is not None:
             await migrate(self._pool, self.service, self._migrations)
+        for step in self._preparations:
+            await step()
         self._producer = idempotent_producer(self.settings.kafka_servers, self.settings)
         await _retry_until_up("kafka", self._producer.start)
         relay = OutboxRelay(self._pool, self._producer, self.service)

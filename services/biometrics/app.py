@@ -13,6 +13,7 @@ from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollecte
 from schemas.lifecycle import DocumentProduced
 from schemas.topics import APPLICANT_REQUESTS, CASE_LIFECYCLE, CASES_REGISTERED, DESK_EVENTS
 from services.biometrics import handlers
+from services.biometrics.appointments import DeskAgenda
 from services.biometrics.desk_api import desk_app
 from services.biometrics.capacity import load_overrides
 
@@ -38,6 +39,12 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         CASE_LIFECYCLE: {DocumentProduced: handlers.document_produced},
         APPLICANT_REQUESTS: {EndorsementStickerRequested: handlers.sticker_requested},
     }
+    async def open_booking_window() -> None:
+        async with resources.unit_of_work() as uow:
+            await DeskAgenda(uow.connection, policy.capacity_overrides).open_booking_window(policy.today())
+            await uow.commit()
+
+    resources.before_consuming(open_booking_window)
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

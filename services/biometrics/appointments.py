@@ -6,6 +6,11 @@ that lock and then re-checks the room left, so bookers fill a slot's seats in tu
 skipping to a later day; the ``slot_within_capacity`` check is the last guard against overbooking.
 When the re-check finds the slot full, the sub-select returns nothing: the booking then tries again,
 and says fully booked only when no slot with room is left at all.
+
+Every booker wants the earliest slots, so the transactions of several workers that book would lock
+the same few slot rows, each in the order its own bookings came, and deadlock. A booking therefore
+first takes one transaction-scoped advisory lock: bookers in different transactions take turns (as
+they would anyway, on the slot rows) instead of deadlocking.
 """
 
 from dataclasses import dataclass
@@ -14,11 +19,15 @@ from uuid import UUID
 
 import asyncpg
 
+from ind_runtime.db import advisory_lock_id
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from services.biometrics.capacity import capacity_for
+from services.biometrics.locations import LOCATIONS
 from services.biometrics.slots import booking_window, slots_on
 
 BOOKING_WINDOW_DAYS = 40
+BOOKED_PRODUCTS = (AppointmentProduct.BIOMETRICS, AppointmentProduct.ENDORSEMENT_STICKER, AppointmentProduct.DOCUMENT_PICKUP)
+_BOOKING_LOCK = advisory_lock_id("biometrics:booking")
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ class DeskAgenda:
     ) -> Appointment:
         """Book the earliest slot at the preferred location when it is a candidate (it comes first);
         failing that, the earliest slot at any candidate."""
+        await self._take_booking_turn()
         days = booking_window(after, BOOKING_WINDOW_DAYS)
         await self._open_days(candidates, product, days)
         first_choice = [preferred] if candidates[:1] == [preferred] else []
@@ -112,6 +122,17 @@ class DeskAgenda:
             if slot is not None:
                 return await self._record(case, product, slot, persons, attempt)
         raise FullyBooked(f"no {product} slot for {persons} at {len(candidates)} locations in {BOOKING_WINDOW_DAYS} working days")
+
+    async def open_booking_window(self, after: date) -> None:
+        """Generate the slots of every location for the booking window after ``after`` now, so that
+        the first bookings of the day do not wait while thousands of slots are written."""
+        await self._take_booking_turn()
+        days = booking_window(after, BOOKING_WINDOW_DAYS)
+        for product in BOOKED_PRODUCTS:
+            await self._open_days(list(LOCATIONS), product, days)
+
+    async def _take_booking_turn(self) -> None:
+        await self._conn.execute("select pg_advisory_xact_lock($1)", _BOOKING_LOCK)
 
     async def _open_days(self, locations: list[LocationCode], product: AppointmentProduct, days: list[date]) -> None:
         opened = {

@@ -1,18 +1,26 @@
 """Sends queued emails over SMTP, retrying with backoff, parking with an alert when all tries fail.
 
-A dispatcher claims a batch of due emails for a lease (``for update skip locked``, so several notify
-workers share the queue without sending an email twice), deals them out over a few SMTP sessions
-that send side by side (one after another, each email waits for the server's replies to three
-commands), and commits each result at once. Only a dispatcher that dies between the SMTP server's
-"250 OK" and that commit re-sends an email, one per session at most, after the lease ends; the
-re-send carries the same Message-ID.
+A dispatcher runs a few senders side by side, each with an SMTP session it keeps open while there
+is mail to send. A sender claims a handful of due emails for a lease (``for update skip locked``,
+so senders and notify workers share the queue without sending an email twice), sends them one
+after another and records each result at once. Claims are small so that an email queued while the
+others are busy waits for one sender to finish a handful, not for a whole batch.
+
+Nothing claimed is left waiting for its lease when a dispatcher stops on purpose: a stopping sender
+finishes the email it is sending and hands its other claims back. Only a dispatcher that dies
+(SIGKILL, a lost machine) leaves claims behind, for at most one lease; and only one that dies
+between the SMTP server's "250 OK" and that record re-sends an email, one per sender at most,
+with the same Message-ID.
 """
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from email.message import EmailMessage
 from email.utils import formatdate
 
 import aiosmtplib
+import asyncpg
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import RetryPolicy
@@ -24,6 +32,7 @@ from services.notify.emails import EmailQueue, attachments_of
 
 log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
+CLAIM_SIZE = 5
 
 
 def to_message(row, sender: str) -> EmailMessage:
@@ -42,64 +51,127 @@ def to_message(row, sender: str) -> EmailMessage:
     return message
 
 
+class SmtpSession:
+    """One SMTP connection, opened when first needed and kept for the emails after it.
+
+    After any failure it is closed, so the next email starts on a fresh connection; a kept
+    connection the server has dropped meanwhile is reopened once before the email counts as failed.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s)
+
+    async def send(self, message: EmailMessage) -> Exception | None:
+        reused = self._smtp.is_connected
+        error = await self._try(message)
+        if reused and isinstance(error, (aiosmtplib.SMTPServerDisconnected, ConnectionError)):
+            error = await self._try(message)
+        return error
+
+    async def _try(self, message: EmailMessage) -> Exception | None:
+        try:
+            if not self._smtp.is_connected:
+                await self._smtp.connect()
+            await self._smtp.send_message(message)
+            return None
+        except (aiosmtplib.SMTPException, OSError) as error:
+            self._smtp.close()
+            return error
+
+    async def close(self) -> None:
+        if self._smtp.is_connected:
+            try:
+                await self._smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self._smtp.close()
+
+
 class MailDispatcher:
     def __init__(
-        self, settings: Settings, unit_of_work, *, batch_size: int | None = None, poll_interval_s: float = 0.25
+        self,
+        settings: Settings,
+        connection: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]],
+        unit_of_work: Callable[[], UnitOfWork],
+        *,
+        claim_size: int = CLAIM_SIZE,
+        poll_interval_s: float = 0.25,
     ) -> None:
         self._settings = settings
+        self._connection = connection  # a pooled connection, outside any transaction
         self._unit_of_work = unit_of_work
-        self._sessions = settings.smtp_sessions
-        self._batch_size = batch_size or 20 * self._sessions
+        self._claim_size = claim_size
         self._poll_interval_s = poll_interval_s
         self._policy = RetryPolicy(settings.email_max_attempts, settings.email_backoff_s, settings.email_backoff_max_s)
         self._wake = asyncio.Event()
-        # Longer than one session's share of a batch can take, even if every email of it times out:
-        # no other dispatcher may take over an email this one is still going to send.
-        self._lease_s = -(-self._batch_size // self._sessions) * settings.smtp_timeout_s + 30.0
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def send_due(self) -> int:
-        """Try every due email once; returns how many were claimed."""
-        async with self._unit_of_work() as uow:
-            rows = await EmailQueue(uow.connection).claim_due(self._batch_size, self._lease_s)
-            await uow.commit()
-        if not rows:
-            return 0
-        shares = [rows[i :: self._sessions] for i in range(self._sessions)]
-        await asyncio.gather(*(self._send_over_one_session(share) for share in shares if share))
+    async def send_due(self, limit: int = 1000) -> int:
+        """Try up to ``limit`` due emails once, over one session; returns how many were tried."""
+        session = SmtpSession(self._settings)
+        try:
+            return await self._send_claimed(session, limit)
+        finally:
+            await session.close()
+
+    async def run(self) -> None:
+        await asyncio.gather(*(self._sender() for _ in range(self._settings.smtp_sessions)))
+
+    async def _sender(self) -> None:
+        session = SmtpSession(self._settings)
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    if await self._send_claimed(session, self._claim_size):
+                        continue
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:  # noqa: BLE001 - the sender outlives a failed pass
+                    log.warning("mail dispatch pass failed; retrying", error=type(error).__name__)
+                await session.close()  # nothing due: no idle connection for the server to drop
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            await asyncio.shield(session.close())
+
+    async def _send_claimed(self, session: SmtpSession, limit: int) -> int:
+        """Claim up to ``limit`` due emails and try each once; returns how many were claimed."""
+        # The lease outlasts sending them all even if every email times out: no other sender may
+        # take over an email this one is still going to send.
+        lease_s = limit * self._settings.smtp_timeout_s + 30.0
+        async with self._connection() as connection:
+            queue = EmailQueue(connection)
+            rows = await queue.claim_due(limit, lease_s)
+            unsent = {row["email_id"] for row in rows}
+            try:
+                for row in rows:
+                    attempt = asyncio.ensure_future(self._try_once(queue, session, row))
+                    try:
+                        await asyncio.shield(attempt)
+                    except asyncio.CancelledError:
+                        # Stopping: the email in flight is finished and recorded, not abandoned.
+                        await asyncio.wait([attempt], timeout=self._settings.smtp_timeout_s)
+                        if attempt.done() and not attempt.cancelled() and attempt.exception() is None:
+                            unsent.discard(row["email_id"])
+                        raise
+                    unsent.discard(row["email_id"])
+            finally:
+                if unsent:
+                    await asyncio.shield(queue.release(sorted(unsent)))
         return len(rows)
 
-    async def _send_over_one_session(self, rows) -> None:
-        smtp = aiosmtplib.SMTP(
-            hostname=self._settings.smtp_host, port=self._settings.smtp_port, timeout=self._settings.smtp_timeout_s
-        )
-        connected = None
-        try:
-            await smtp.connect()
-        except (aiosmtplib.SMTPException, OSError) as error:
-            connected = error
-        for row in rows:
-            error = connected or await self._send(smtp, row)
-            async with self._unit_of_work() as uow:  # one email, one commit: a crash re-sends at most this one
-                if error is None:
-                    await EmailQueue(uow.connection).mark_sent(row["email_id"])
-                else:
-                    await self._failed(uow, EmailQueue(uow.connection), row, error)
-                await uow.commit()
-        if connected is None:
-            try:
-                await smtp.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                pass
-
-    async def _send(self, smtp: aiosmtplib.SMTP, row) -> Exception | None:
-        try:
-            await smtp.send_message(to_message(row, self._settings.smtp_sender))
-            return None
-        except (aiosmtplib.SMTPException, OSError) as error:
-            return error
+    async def _try_once(self, queue: EmailQueue, session: SmtpSession, row) -> None:
+        error = await session.send(to_message(row, self._settings.smtp_sender))
+        if error is None:
+            await queue.mark_sent(row["email_id"])  # on its own: a crash after this re-sends nothing
+            return
+        async with self._unit_of_work() as uow:
+            await self._failed(uow, EmailQueue(uow.connection), row, error)
+            await uow.commit()
 
     async def _failed(self, uow: UnitOfWork, queue: EmailQueue, row, error: Exception) -> None:
         attempts = row["attempts"] + 1
@@ -123,18 +195,3 @@ class MailDispatcher:
         )
         await uow.emit(NOTIFY_ALERTS.name, str(row["case_id"]), alert)
         log.error("email parked after every retry failed", case_id=str(row["case_id"]), kind=row["kind"], attempts=attempts)
-
-    async def run(self) -> None:
-        while True:
-            try:
-                while await self.send_due() == self._batch_size:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - the dispatcher outlives a failed pass
-                log.warning("mail dispatch pass failed; retrying", error=type(error).__name__)
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-            except asyncio.TimeoutError:
-                pass

@@ -48,10 +48,17 @@ class EmailQueue:
                    select email_id from notify.emails
                    where status = 'pending' and next_attempt_at <= now()
                      and (claimed_until is null or claimed_until < now())
-                   order by email_id limit $1 for update skip locked)
+                   order by next_attempt_at, email_id limit $1 for update skip locked)
                returning *""",
             limit,
             lease_s,
+        )
+
+    async def release(self, email_ids: list[int]) -> None:
+        """Hand back claimed emails that were not tried: any dispatcher may take them at once."""
+        await self._conn.execute(
+            "update notify.emails set claimed_until = null where email_id = any($1::bigint[]) and status = 'pending'",
+            email_ids,
         )
 
     async def mark_sent(self, email_id: int) -> None:

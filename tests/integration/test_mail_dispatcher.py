@@ -22,7 +22,7 @@ async def notify_pool(pool):
 
 def _dispatcher(pool, smtp_server, **overrides) -> MailDispatcher:
     settings = Settings(**{"smtp_port": smtp_server.port, "email_backoff_s": 0.01, "email_backoff_max_s": 0.01, **overrides})
-    return MailDispatcher(settings, lambda: UnitOfWork(pool, "notify-test"), batch_size=1000)
+    return MailDispatcher(settings, pool.acquire, lambda: UnitOfWork(pool, "notify-test"))
 
 
 async def _queue(pool, recipient: str, event_id: str | None = None) -> str:
@@ -96,3 +96,27 @@ async def test_a_claimed_email_is_left_alone_until_the_claim_of_a_dead_dispatche
     await asyncio.sleep(1.1)
     await dispatcher.send_due()
     assert len(smtp_server.to(recipient)) == 1
+
+
+async def test_a_stopping_dispatcher_finishes_the_email_in_flight_and_hands_back_the_rest_at_once(notify_pool, smtp_server):
+    recipients = [f"stopping-{i}-{uuid4().hex}@example.org" for i in range(8)]
+    for recipient in recipients:
+        await _queue(notify_pool, recipient)
+    dispatcher = _dispatcher(notify_pool, smtp_server, smtp_sessions=1)
+    smtp_server.delay_s = 0.5
+    try:
+        running = asyncio.create_task(dispatcher.run())
+        while not any(smtp_server.to(r) for r in recipients):
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.25)  # the next email is in flight now
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    finally:
+        smtp_server.delay_s = 0.0
+    rows = await notify_pool.fetch("select recipient, status, claimed_until from notify.emails where recipient = any($1)", recipients)
+    sent = {row["recipient"] for row in rows if row["status"] == "sent"}
+    delivered = {r for r in recipients if smtp_server.to(r)}
+    assert sent == delivered and len(sent) == 2  # the one in flight was finished and recorded
+    assert [row["claimed_until"] for row in rows if row["status"] == "pending"] == [None] * 6
+    await _dispatcher(notify_pool, smtp_server).send_due()  # another dispatcher takes them at once
+    assert all(len(smtp_server.to(r)) == 1 for r in recipients)
