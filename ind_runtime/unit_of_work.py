@@ -7,6 +7,12 @@ ever announced that the database does not hold.
 A batch of consumed records can share one transaction (``SharedTransaction``): each handler's unit
 of work is then a savepoint inside it, still all-or-nothing on its own, and the batch pays for one
 connection checkout, one ``BEGIN``/``COMMIT`` and one ``NOTIFY`` instead of one per record.
+
+Round trips to the database are most of a handler's cost, so a unit of work spends as few as it
+can: the events it emits are held in memory and written to the outbox in one pipelined statement
+when it commits (when the batch commits, in a batch), and in a batch its savepoint is never
+released on its own (a later savepoint nests inside it; the batch's ``COMMIT`` ends them all): one
+``SAVEPOINT`` per record, and a ``ROLLBACK TO`` only for a record that fails.
 """
 
 import asyncio
@@ -33,6 +39,12 @@ async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transa
     return connection, transaction
 
 
+OutboxRow = tuple[str, str, bytes, bytes, str]  # publisher, topic, key, value, headers (JSON)
+
+_INSERT_OUTBOX = "insert into runtime.outbox (publisher, topic, key, value, headers) values ($1, $2, $3, $4, $5::jsonb)"
+_SAVEPOINT = "unit_of_work"  # one name for all: ROLLBACK TO goes back to the latest of that name
+
+
 class SharedTransaction:
     """One transaction that the units of work opened while it is active share, as savepoints.
 
@@ -47,8 +59,8 @@ class SharedTransaction:
         self._lock = lock
         self._committed = False
         self._token = None
+        self._outbox: list[OutboxRow] = []
         self._after_commit: list[Callable[[], None]] = []
-        self.emitted = False
 
     async def __aenter__(self) -> "SharedTransaction":
         if self._lock is not None:
@@ -77,13 +89,19 @@ class SharedTransaction:
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
+    def take_over(self, outbox: list[OutboxRow], after_commit: list[Callable[[], None]]) -> None:
+        """What a committed unit of work leaves to be written and called when the batch commits."""
+        self._outbox.extend(outbox)
+        self._after_commit.extend(after_commit)
+
     async def commit(self) -> None:
-        await _commit(self.connection, self._transaction, self._publisher, self.emitted, self._after_commit)
+        await _commit(self.connection, self._transaction, self._publisher, self._outbox, self._after_commit)
         self._committed = True
 
 
-async def _commit(connection, transaction, publisher: str, emitted: bool, after_commit: list[Callable[[], None]]) -> None:
-    if emitted:
+async def _commit(connection, transaction, publisher: str, outbox: list[OutboxRow], after_commit: list[Callable[[], None]]) -> None:
+    if outbox:
+        await connection.executemany(_INSERT_OUTBOX, outbox)
         # Delivered only if the transaction commits: wakes the relays listening for this publisher.
         await connection.execute("select pg_notify('outbox', $1)", publisher)
     await transaction.commit()
@@ -100,14 +118,13 @@ class UnitOfWork:
         self._publisher = publisher
         self._committed = False
         self._shared = _active.get()
+        self._outbox: list[OutboxRow] = []
         self._after_commit: list[Callable[[], None]] = []
-        self.emitted: list[CloudEvent] = []
 
     async def __aenter__(self) -> "UnitOfWork":
         if self._shared is not None:
             self.connection: asyncpg.Connection = self._shared.connection
-            self._transaction = self.connection.transaction()  # nested: a savepoint
-            await self._transaction.start()
+            await self.connection.execute(f"savepoint {_SAVEPOINT}")
             return self
         self.connection, self._transaction = await _begin(self._pool)
         return self
@@ -115,7 +132,10 @@ class UnitOfWork:
     async def __aexit__(self, *exc_info) -> None:
         try:
             if not self._committed:
-                await self._transaction.rollback()
+                if self._shared is not None:
+                    await self.connection.execute(f"rollback to savepoint {_SAVEPOINT}")
+                else:
+                    await self._transaction.rollback()
         finally:
             if self._shared is None:
                 await self._pool.release(self.connection)
@@ -130,32 +150,23 @@ class UnitOfWork:
         return bool(inserted)
 
     async def emit(self, topic: str, key: str, event: CloudEvent) -> None:
-        headers = [["ce_type", event.type], ["ce_id", event.id]]
-        await self.connection.execute(
-            "insert into runtime.outbox (publisher, topic, key, value, headers) values ($1, $2, $3, $4, $5::jsonb)",
-            self._publisher,
-            topic,
-            key.encode(),
-            event.to_json(),
-            json.dumps(headers),
-        )
-        self.emitted.append(event)
+        """Publish ``event`` once this unit's effects are committed (the outbox row is written then)."""
+        headers = json.dumps([["ce_type", event.type], ["ce_id", event.id]])
+        self._outbox.append((self._publisher, topic, key.encode(), event.to_json(), headers))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this unit's effects are committed (in a batch: once the batch is),
         e.g. to wake a loop that would find nothing before then."""
-        if self._shared is not None:
-            self._shared.after_commit(callback)
-        elif self._committed:
-            callback()
-        else:
+        if not self._committed:
             self._after_commit.append(callback)
+        elif self._shared is not None:
+            self._shared.after_commit(callback)
+        else:
+            callback()
 
     async def commit(self) -> None:
         if self._shared is not None:
-            await self._transaction.commit()  # releases the savepoint; the batch commits later
-            self._shared.emitted = self._shared.emitted or bool(self.emitted)
-            self._committed = True
-            return
-        await _commit(self.connection, self._transaction, self._publisher, bool(self.emitted), self._after_commit)
+            self._shared.take_over(self._outbox, self._after_commit)  # the savepoint ends with the batch
+        else:
+            await _commit(self.connection, self._transaction, self._publisher, self._outbox, self._after_commit)
         self._committed = True

@@ -16,8 +16,6 @@ with the same Message-ID.
 import asyncio
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from email.message import EmailMessage
-from email.utils import formatdate
 
 import aiosmtplib
 import asyncpg
@@ -28,27 +26,12 @@ from ind_runtime.settings import Settings
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.topics import NOTIFY_ALERTS
-from services.notify.emails import EmailQueue, attachments_of
+from services.notify.emails import EmailQueue
+from services.notify.mime import WireMessage, to_wire
 
 log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
 CLAIM_SIZE = 5
-
-
-def to_message(row, sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = row["recipient"]
-    message["Subject"] = row["subject"]
-    message["Message-ID"] = row["message_id"]
-    message["Date"] = formatdate(usegmt=True)
-    message["X-IND-Case-Number"] = row["case_number"]
-    message["X-IND-Email-Kind"] = row["kind"]
-    message.set_content(row["body"])
-    for attachment in attachments_of(row):
-        maintype, subtype = attachment.content_type.split("/", 1)
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
-    return message
 
 
 class SmtpSession:
@@ -61,18 +44,19 @@ class SmtpSession:
     def __init__(self, settings: Settings) -> None:
         self._smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s)
 
-    async def send(self, message: EmailMessage) -> Exception | None:
+    async def send(self, message: WireMessage) -> Exception | None:
         reused = self._smtp.is_connected
         error = await self._try(message)
         if reused and isinstance(error, (aiosmtplib.SMTPServerDisconnected, ConnectionError)):
             error = await self._try(message)
         return error
 
-    async def _try(self, message: EmailMessage) -> Exception | None:
+    async def _try(self, message: WireMessage) -> Exception | None:
         try:
             if not self._smtp.is_connected:
                 await self._smtp.connect()
-            await self._smtp.send_message(message)
+            options = ["SMTPUTF8"] if message.smtputf8 else []
+            await self._smtp.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
             return None
         except (aiosmtplib.SMTPException, OSError) as error:
             self._smtp.close()
@@ -165,7 +149,7 @@ class MailDispatcher:
         return len(rows)
 
     async def _try_once(self, queue: EmailQueue, session: SmtpSession, row) -> None:
-        error = await session.send(to_message(row, self._settings.smtp_sender))
+        error = await session.send(to_wire(row, self._settings.smtp_sender))
         if error is None:
             await queue.mark_sent(row["email_id"])  # on its own: a crash after this re-sends nothing
             return

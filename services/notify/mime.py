@@ -1,0 +1,91 @@
+"""A queued email as the bytes the SMTP server receives, and the envelope they travel in.
+
+Built with the standard library's ``compat32`` classes: ``EmailMessage`` parses every header it is
+given through its header registry, which made building a message a third of notify's CPU time in
+a burst (0.85 ms a message against 0.06 ms here). Only an address that is not ASCII needs the
+modern API, because only it can write the SMTPUTF8 message such an address requires.
+"""
+
+from dataclasses import dataclass
+from email import policy
+from email.charset import QP, Charset
+from email.encoders import encode_base64
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.mime.text import MIMEText
+from email.utils import formatdate, parseaddr
+
+from services.notify.emails import attachments_of
+from services.notify.messages import Attachment
+
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # readable in a mailbox, unlike base64, and mostly ASCII anyway
+_UTF8_QP.header_encoding = QP
+# Lines up to RFC 5322's limit: folding at 78, the stdlib moves a value it cannot split (a
+# Message-ID; a long SMTPUTF8 subject) onto a line of its own, and receivers read a leading space.
+_ASCII_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=998)
+_SMTPUTF8_WIRE = policy.SMTPUTF8.clone(max_line_length=998)
+
+
+@dataclass(frozen=True)
+class WireMessage:
+    sender: str  # the envelope's MAIL FROM address
+    recipient: str
+    data: bytes
+    smtputf8: bool
+
+
+def to_wire(row, sender: str) -> WireMessage:
+    """``row`` is a ``notify.emails`` row: recipient, subject, body, Message-ID, case and kind;
+    ``sender`` the From header, e.g. ``IND <no-reply@ind.example>``."""
+    envelope_sender = parseaddr(sender)[1]
+    if row["recipient"].isascii() and sender.isascii():
+        data = _message(row, sender).as_bytes(policy=_ASCII_WIRE)
+        return WireMessage(envelope_sender, row["recipient"], data, smtputf8=False)
+    data = _smtputf8_message(row, sender).as_bytes(policy=_SMTPUTF8_WIRE)
+    return WireMessage(envelope_sender, row["recipient"], data, smtputf8=True)
+
+
+def _message(row, sender: str) -> Message:
+    body = MIMEText(row["body"], "plain", _UTF8_QP)
+    attachments = attachments_of(row)
+    message = body if not attachments else MIMEMultipart("mixed", None, [body, *map(_part, attachments)])
+    for name, value in _headers(row, sender):
+        message[name] = value
+    subject = row["subject"]
+    message["Subject"] = subject if subject.isascii() else Header(subject, _UTF8_QP)
+    return message
+
+
+def _part(attachment: Attachment) -> Message:
+    maintype, subtype = attachment.content_type.split("/", 1)
+    part = MIMENonMultipart(maintype, subtype)
+    part.set_payload(attachment.data)
+    encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
+
+
+def _headers(row, sender: str) -> list[tuple[str, str]]:
+    return [
+        ("From", sender),
+        ("To", row["recipient"]),
+        ("Message-ID", row["message_id"]),
+        ("Date", formatdate(usegmt=True)),
+        ("X-IND-Case-Number", row["case_number"]),
+        ("X-IND-Email-Kind", row["kind"]),
+    ]
+
+
+def _smtputf8_message(row, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    for name, value in _headers(row, sender):
+        message[name] = value
+    message["Subject"] = row["subject"]
+    message.set_content(row["body"])
+    for attachment in attachments_of(row):
+        maintype, subtype = attachment.content_type.split("/", 1)
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
