@@ -9,10 +9,11 @@ Both connect as the workers do, with the KAFKA_* settings (SASL and TLS included
 import asyncio
 
 import typer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
-from ind_runtime.kafka import admin_client
+from ind_runtime.kafka import admin_client, client_security
 from ind_runtime.settings import Settings, get_settings
 from schemas.topics import all_topics
 
@@ -75,9 +76,21 @@ async def ensure_topics(servers: list[str], recreate: bool = False, settings: Se
                 await admin.create_topics(new)
             except TopicAlreadyExistsError:
                 pass
+            await _wait_until_led(servers, settings, new)
         return missing
     finally:
         await admin.close()
+
+
+async def _wait_until_led(servers: list[str], settings: Settings | None, topics: list[NewTopic]) -> None:
+    """Return once the broker leads every partition of ``topics``: a producer that starts sooner
+    holds its first records back (NotLeaderForPartition) for a second or two."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, **client_security(settings or get_settings()))
+    await consumer.start()
+    try:
+        await consumer.end_offsets([TopicPartition(t.name, p) for t in topics for p in range(t.num_partitions)])
+    finally:
+        await consumer.stop()
 
 
 async def _wait_until_gone(admin, names: set[str]) -> None:
