@@ -17,10 +17,12 @@ class ServiceProcess:
         self.log_path = log_dir / f"{self.name}.log"
         self._env = {**os.environ, **(env or {})}
         self._process: subprocess.Popen | None = None
+        self._log_offset = 0  # where this start's lines begin: the log is kept across restarts
 
     def start(self) -> "ServiceProcess":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
+        self._log_offset = log.tell()
         self._process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service}"],
             cwd=ROOT,
@@ -59,16 +61,25 @@ class ServiceProcess:
             self._process.wait()
 
     def wait_for_log(self, text: str, timeout: float = 60.0) -> None:
-        """Block until ``text`` appears in the worker's log; raise with the log's tail if it dies first."""
+        """Block until ``text`` appears in what the worker logged since it was last started; raise
+        with the log's tail if it dies first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+            log = self._log_since_start()
             if text in log:
                 return
             if not self.running:
                 raise RuntimeError(f"{self.name} exited; last log lines:\n{_tail(log)}")
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} did not log {text!r} within {timeout:.0f}s; last log lines:\n{_tail(log)}")
+
+
+    def _log_since_start(self) -> str:
+        if not self.log_path.exists():
+            return ""
+        with self.log_path.open("rb") as log:
+            log.seek(self._log_offset)
+            return log.read().decode(errors="replace")
 
 
 def _tail(text: str, lines: int = 20) -> str:

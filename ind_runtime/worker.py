@@ -5,7 +5,7 @@ sees a record before the migrations ran and the producer is connected.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,17 @@ log = get_logger(__name__)
 class WorkerResources(Service):
     """What a service's handlers need at run time; a ``mode.Service`` so the worker starts it first."""
 
-    def __init__(self, service: str, settings: Settings, migrations: Path | None, **kwargs) -> None:
+    def __init__(
+        self,
+        service: str,
+        settings: Settings,
+        migrations: Path | None,
+        assigned_partitions: Callable[[], Collection] = tuple,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.service = service
+        self._assigned_partitions = assigned_partitions
         self.settings = settings
         self._migrations = migrations
         self._pool: asyncpg.Pool | None = None
@@ -78,11 +86,19 @@ class WorkerResources(Service):
         self._http_app = build
 
     async def _health(self, _request: web.Request) -> web.Response:
+        """Healthy when the database answers; ``partitions`` says how many this worker consumes now
+        (0 while its consumer joins the group, or when other workers of the service have them all)."""
         try:
             await self.pool.fetchval("select 1")
         except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
             return web.json_response({"service": self.service, "database": type(error).__name__}, status=503)
-        return web.json_response({"service": self.service, "database": "ok"})
+        return web.json_response({"service": self.service, "database": "ok", "partitions": self._partitions()})
+
+    def _partitions(self) -> int:
+        try:
+            return len(self._assigned_partitions())
+        except Exception:  # noqa: BLE001 - a consumer that has not started has no partitions yet
+            return 0
 
     async def _start_http(self) -> None:
         app = self._http_app(self.pool)
@@ -154,7 +170,7 @@ def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App,
     settings = get_settings()
     configure_logging(settings.log_level)
     app = create_app(service, settings)
-    resources = WorkerResources(service, settings, migrations)
+    resources = WorkerResources(service, settings, migrations, assigned_partitions=lambda: app.consumer.assignment())
     wire(app, resources)
     worker = faust.Worker(
         app,

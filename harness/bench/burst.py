@@ -45,8 +45,7 @@ async def run_burst(
         await run.start()
         extra = [run.start_worker(s) for s in SERVICES for _ in range(workers - 1)]
         await asyncio.gather(*(asyncio.to_thread(w.wait_for_log, READY, 90) for w in extra))
-        if extra:
-            await asyncio.sleep(8.0)  # let each group rebalance onto its new members before the burst
+        await run.wait_until_consuming()  # each group rebalanced onto its new members before the burst
         memory = MemorySampler({w.name: w.pid for ws in run.workers.values() for w in ws})
         lag = LagSampler(run.servers, SERVICES)
         samplers = [asyncio.create_task(memory.run()), asyncio.create_task(lag.run())]

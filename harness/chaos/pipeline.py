@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import asyncpg
+import aiohttp
 from aiokafka import AIOKafkaProducer
 
 from harness.applications import bad_submissions, encode
@@ -17,7 +18,7 @@ from harness.simulators import SimulatedWorld
 from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
 from schemas.codes import ApplicationType
-from schemas.topics import SUBMISSIONS
+from schemas.topics import CATALOGUE, SUBMISSIONS
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
@@ -33,6 +34,7 @@ class PipelineRun:
         self.plan: list[tuple[dict, Scenario]] = sample_plan(applications, random.Random(name))
         self.invalid: list[tuple[int, int]] = []
         self.workers: dict[str, list[ServiceProcess]] = {service: [] for service in SERVICES}
+        self.web_ports: dict[str, int] = {}  # worker name -> its /health port
         self._world_task: asyncio.Task | None = None
 
     @property
@@ -67,13 +69,34 @@ class PipelineRun:
         for service in SERVICES:
             self.start_worker(service)
         await asyncio.gather(*(asyncio.to_thread(w.wait_for_log, READY, 90) for ws in self.workers.values() for w in ws))
+        await self.wait_until_consuming()
         world = SimulatedWorld(self.servers, {d["id"]: s for d, s in self.plan})
         self._world_task = asyncio.create_task(world.run())
 
+    async def wait_until_consuming(self, timeout: float = 90.0) -> None:
+        """Until the workers of every service consume all of its partitions between them: a worker
+        logs that it is ready before its consumer has joined the group, and records sent before then
+        wait for the join (seconds, which a latency figure would wrongly count)."""
+        wanted = {s: sum(t.partitions for t in CATALOGUE if s in t.consumers) for s in self.workers}
+        deadline = time.monotonic() + timeout
+        async with aiohttp.ClientSession() as http:
+            while True:
+                consumed = {service: 0 for service in self.workers}
+                for service, workers in self.workers.items():
+                    for worker in workers:
+                        consumed[service] += await _partitions(http, self.web_ports[worker.name])
+                if consumed == wanted:
+                    return
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"partitions consumed {consumed}, wanted {wanted}, after {timeout:.0f} s")
+                await asyncio.sleep(0.2)
+
     def start_worker(self, service: str) -> ServiceProcess:
         index = len(self.workers[service])
-        env = {**self.environment(), f"{service.upper()}_WEB_PORT": str(free_port())}
+        port = free_port()
+        env = {**self.environment(), f"{service.upper()}_WEB_PORT": str(port)}
         worker = ServiceProcess(service, self.log_dir, env, index=index).start()
+        self.web_ports[worker.name] = port
         self.workers[service].append(worker)
         return worker
 
@@ -135,3 +158,12 @@ class PipelineRun:
             self._world_task.cancel()
             await asyncio.gather(self._world_task, return_exceptions=True)
         await asyncio.gather(*(asyncio.to_thread(w.stop) for ws in self.workers.values() for w in ws))
+
+
+async def _partitions(http: aiohttp.ClientSession, port: int) -> int:
+    """How many partitions the worker on ``port`` consumes; 0 while it does not answer yet."""
+    try:
+        async with http.get(f"http://127.0.0.1:{port}/health", timeout=aiohttp.ClientTimeout(total=2)) as response:
+            return (await response.json()).get("partitions", 0) if response.status == 200 else 0
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return 0

@@ -17,7 +17,7 @@ from harness.applications import encode
 from harness.scenarios import Scenario, expected, sample_plan
 from harness.simulators import SimulatedWorld
 from schemas.codes import ApplicationType
-from schemas.topics import SUBMISSIONS
+from schemas.topics import CATALOGUE, SUBMISSIONS
 from services.decision.deadlines import statutory_deadline
 from tests.conftest import eventually
 
@@ -160,12 +160,13 @@ async def test_an_applicant_tracks_a_case_over_http_and_a_wrong_birth_date_shows
     assert "passport" not in json.dumps(body) and document["data"]["applicant"]["email"] not in json.dumps(body)
 
 
-async def test_every_worker_answers_its_health_check(pipeline, web_ports):
+async def test_every_worker_answers_its_health_check_with_the_partitions_it_consumes(pipeline, web_ports):
     async with aiohttp.ClientSession() as http:
         for service, port in web_ports.items():
             async with http.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200
-                assert await response.json() == {"service": service, "database": "ok"}
+                consumed = sum(t.partitions for t in CATALOGUE if service in t.consumers)  # the only worker: all of them
+                assert await response.json() == {"service": service, "database": "ok", "partitions": consumed}
 
 
 async def test_free_slots_are_searched_by_location_product_and_persons(pipeline, web_ports):
