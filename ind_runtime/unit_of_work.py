@@ -9,10 +9,11 @@ of work is then a savepoint inside it, still all-or-nothing on its own, and the 
 connection checkout, one ``BEGIN``/``COMMIT`` and one ``NOTIFY`` instead of one per record.
 
 Round trips to the database are most of a handler's cost, so a unit of work spends as few as it
-can: the events it emits are held in memory and written to the outbox in one pipelined statement
-when it commits (when the batch commits, in a batch), and in a batch its savepoint is never
-released on its own (a later savepoint nests inside it; the batch's ``COMMIT`` ends them all): one
-``SAVEPOINT`` per record, and a ``ROLLBACK TO`` only for a record that fails.
+can: rows that nothing reads back before commit (the outbox's, a status history's) are held in
+memory and written in one pipelined statement per kind when it commits (when the batch commits,
+in a batch), and in a batch its savepoint is never released on its own (a later savepoint nests
+inside it; the batch's ``COMMIT`` ends them all): one ``SAVEPOINT`` per record, and a
+``ROLLBACK TO`` only for a record that fails.
 """
 
 import asyncio
@@ -39,7 +40,7 @@ async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transa
     return connection, transaction
 
 
-OutboxRow = tuple[str, str, bytes, bytes, str]  # publisher, topic, key, value, headers (JSON)
+Append = tuple[str, tuple]  # an insert statement and its arguments
 
 _INSERT_OUTBOX = "insert into runtime.outbox (publisher, topic, key, value, headers) values ($1, $2, $3, $4, $5::jsonb)"
 _SAVEPOINT = "unit_of_work"  # one name for all: ROLLBACK TO goes back to the latest of that name
@@ -59,7 +60,8 @@ class SharedTransaction:
         self._lock = lock
         self._committed = False
         self._token = None
-        self._outbox: list[OutboxRow] = []
+        self._appends: list[Append] = []
+        self._emitted = False
         self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> "SharedTransaction":
@@ -89,19 +91,26 @@ class SharedTransaction:
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
-    def take_over(self, outbox: list[OutboxRow], after_commit: list[Callable[[], None]]) -> None:
+    def take_over(self, appends: list[Append], emitted: bool, after_commit: list[Callable[[], None]]) -> None:
         """What a committed unit of work leaves to be written and called when the batch commits."""
-        self._outbox.extend(outbox)
+        self._appends.extend(appends)
+        self._emitted = self._emitted or emitted
         self._after_commit.extend(after_commit)
 
     async def commit(self) -> None:
-        await _commit(self.connection, self._transaction, self._publisher, self._outbox, self._after_commit)
+        await _commit(self.connection, self._transaction, self._publisher, self._appends, self._emitted, self._after_commit)
         self._committed = True
 
 
-async def _commit(connection, transaction, publisher: str, outbox: list[OutboxRow], after_commit: list[Callable[[], None]]) -> None:
-    if outbox:
-        await connection.executemany(_INSERT_OUTBOX, outbox)
+async def _commit(
+    connection, transaction, publisher: str, appends: list[Append], emitted: bool, after_commit: list[Callable[[], None]]
+) -> None:
+    by_statement: dict[str, list[tuple]] = {}
+    for statement, args in appends:
+        by_statement.setdefault(statement, []).append(args)
+    for statement, rows in by_statement.items():
+        await connection.executemany(statement, rows)
+    if emitted:
         # Delivered only if the transaction commits: wakes the relays listening for this publisher.
         await connection.execute("select pg_notify('outbox', $1)", publisher)
     await transaction.commit()
@@ -118,7 +127,8 @@ class UnitOfWork:
         self._publisher = publisher
         self._committed = False
         self._shared = _active.get()
-        self._outbox: list[OutboxRow] = []
+        self._appends: list[Append] = []
+        self._emitted = False
         self._after_commit: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> "UnitOfWork":
@@ -152,7 +162,13 @@ class UnitOfWork:
     async def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         """Publish ``event`` once this unit's effects are committed (the outbox row is written then)."""
         headers = json.dumps([["ce_type", event.type], ["ce_id", event.id]])
-        self._outbox.append((self._publisher, topic, key.encode(), event.to_json(), headers))
+        self.append(_INSERT_OUTBOX, self._publisher, topic, key.encode(), event.to_json(), headers)
+        self._emitted = True
+
+    def append(self, insert: str, *args) -> None:
+        """Run ``insert`` with ``args`` when this unit commits, with the other rows of that statement
+        in one pipelined round trip: for rows that nothing reads back before then."""
+        self._appends.append((insert, args))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this unit's effects are committed (in a batch: once the batch is),
@@ -166,7 +182,7 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         if self._shared is not None:
-            self._shared.take_over(self._outbox, self._after_commit)  # the savepoint ends with the batch
+            self._shared.take_over(self._appends, self._emitted, self._after_commit)  # the savepoint ends with the batch
         else:
-            await _commit(self.connection, self._transaction, self._publisher, self._outbox, self._after_commit)
+            await _commit(self.connection, self._transaction, self._publisher, self._appends, self._emitted, self._after_commit)
         self._committed = True

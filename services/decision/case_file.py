@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, LocationCode
 from schemas.lifecycle import Outcome
 from services.decision.assessment import Assessment
@@ -34,8 +35,9 @@ def _case(row: asyncpg.Record) -> Case:
 
 
 class CaseFile:
-    def __init__(self, connection: asyncpg.Connection) -> None:
-        self._conn = connection
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._conn = uow.connection
+        self._uow = uow
 
     async def add(self, case: Case, date_of_birth: date, nationality: str, sponsor_id: str | None, fee_paid: bool) -> bool:
         inserted = await self._conn.fetchval(
@@ -80,9 +82,9 @@ class CaseFile:
             json.dumps([f.model_dump(mode="json") for f in assessment.findings]),
         )
 
-    async def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
-        """Append to the status history the applicant can look up."""
-        await self._conn.execute(
+    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
+        """Append to the status history the applicant can look up (written when the unit commits)."""
+        self._uow.append(
             "insert into decision.status_history (case_id, status, set_by, explanation) values ($1, $2, $3, $4)",
             case_id,
             status.value,

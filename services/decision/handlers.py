@@ -90,10 +90,10 @@ async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: Decisi
         return
     data = event.data
     case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     applicant = data.applicant
     if await files.add(case, applicant.date_of_birth, applicant.nationality, data.sponsor_id, data.fee_paid):
-        await files.note(
+        files.note(
             case.case_id,
             case.status,
             "intake",
@@ -105,10 +105,10 @@ async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: Decisi
 async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork, policy: DecisionPolicy) -> None:
     if not await uow.first_time(CONSUMER, event.id):
         return
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await _registered(files, event.data.case_id)
     a = event.data
-    await files.note(
+    files.note(
         case.case_id,
         case.status,
         "biometrics",
@@ -120,7 +120,7 @@ async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork, policy: 
 async def biometrics_completed(event: BiometricsCompleted, uow: UnitOfWork, policy: DecisionPolicy) -> None:
     if not await uow.first_time(CONSUMER, event.id):
         return
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await _registered(files, event.data.case_id)
     if case.status == S.AWAITING_BIOMETRICS:
         done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
@@ -132,13 +132,13 @@ async def case_flagged(event: CaseFlagged, uow: UnitOfWork, policy: DecisionPoli
     """The desk stage gave up (no-shows, no capacity): a caseworker decides on the case as it is."""
     if not await uow.first_time(CONSUMER, event.id):
         return
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await _registered(files, event.data.case_id)
     flag = Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message=f"Flagged by the desk: {event.data.reason}.")
     if case.status == S.AWAITING_BIOMETRICS:
         await _queue_for_caseworker(uow, files, ready_for_decision(case), policy, (flag,), "Flagged by the desk")
     else:
-        await files.note(case.case_id, case.status, "biometrics", flag.message)
+        files.note(case.case_id, case.status, "biometrics", flag.message)
     await uow.commit()
 
 
@@ -152,7 +152,7 @@ async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: Decisi
         assessment = Assessment(recommend(findings), findings)
     await files.save(case)
     await files.record_assessment(case.case_id, assessment)
-    await files.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
+    files.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
     await _emit(
         uow,
         case,
@@ -190,7 +190,7 @@ async def decision_requested(
     if not await uow.first_time(CONSUMER, command.id):
         return
     data = command.data
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await files.get(data.case_id)
     if case is not None and case.case_number != data.case_number:
         case = None
@@ -226,7 +226,7 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
     worker = data.caseworker_id
     if after.status == S.AWAITING_INFORMATION:
         await files.save(after)
-        await files.note(after.case_id, after.status, worker, f"More information is needed: {data.reason} The decision period is suspended until it arrives.")
+        files.note(after.case_id, after.status, worker, f"More information is needed: {data.reason} The decision period is suspended until it arrives.")
         requested = InformationRequestedData(
             case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, requested=data.reason, suspended_on=after.suspended_on
         )
@@ -234,7 +234,7 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
         return
     if after.status == S.REFUSAL_PROPOSED:
         await files.save(after)
-        await files.note(after.case_id, after.status, worker, "A proposed decision is being reviewed by a second caseworker.")
+        files.note(after.case_id, after.status, worker, "A proposed decision is being reviewed by a second caseworker.")
         proposed = RefusalProposedData(case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, reason=data.reason)
         await _emit(uow, after, RefusalProposed.create(proposed, source=SOURCE, subject=after.case_number))
         return
@@ -253,10 +253,10 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
     )
     await _emit(uow, after, CaseDecided.create(decided, source=SOURCE, subject=after.case_number))
     if after.status == S.CLOSED:
-        await files.note(after.case_id, after.status, worker, f"Application {after.outcome.value}: {data.reason} The case is closed.")
+        files.note(after.case_id, after.status, worker, f"Application {after.outcome.value}: {data.reason} The case is closed.")
         await _emit_closed(uow, after, policy)
     else:
-        await files.note(after.case_id, after.status, worker, f"Application granted: {data.reason} Your residence document is being produced.")
+        files.note(after.case_id, after.status, worker, f"Application granted: {data.reason} Your residence document is being produced.")
 
 
 async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
@@ -309,12 +309,12 @@ async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord,
 async def information_supplied(event: InformationSupplied, uow: UnitOfWork, policy: DecisionPolicy) -> None:
     if not await uow.first_time(CONSUMER, event.id):
         return
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await _named(files, event.data.case_id, event.data.case_number)
     if case.status == S.AWAITING_INFORMATION:
         resumed = resume(case, policy.today())
         await files.save(resumed, warned_on=None)  # the deadline moved: warn again before the new one
-        await files.note(
+        files.note(
             case.case_id, resumed.status, "applicant", f"Information received; the decision is now due by {_d(resumed.deadline)}."
         )
         data = CaseResumedData(
@@ -332,24 +332,24 @@ async def information_supplied(event: InformationSupplied, uow: UnitOfWork, poli
 async def document_collected_at_desk(event: DocumentCollected, uow: UnitOfWork, policy: DecisionPolicy) -> None:
     if not await uow.first_time(CONSUMER, event.id):
         return
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     case = await _named(files, event.data.case_id, event.data.case_number)
     if case.status == S.AWAITING_PICKUP:
         closed = document_collected(case)
         await files.save(closed)
-        await files.note(case.case_id, closed.status, event.data.desk_officer, "Residence document collected; the case is closed.")
+        files.note(case.case_id, closed.status, event.data.desk_officer, "Residence document collected; the case is closed.")
         await _emit_closed(uow, closed, policy)
     await uow.commit()
 
 
 async def produce_due_documents(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     """Timer: documents whose production lead time has passed are ready for pickup."""
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     due = await files.documents_due(policy.now(), TIMER_BATCH)
     for case in due:
         produced = document_produced(case)
         await files.save(produced)
-        await files.note(case.case_id, produced.status, "decision", "Your residence document is ready; a pickup appointment follows.")
+        files.note(case.case_id, produced.status, "decision", "Your residence document is ready; a pickup appointment follows.")
         data = DocumentProducedData(
             case_id=case.case_id,
             case_number=case.case_number,
@@ -363,7 +363,7 @@ async def produce_due_documents(uow: UnitOfWork, policy: DecisionPolicy) -> int:
 
 async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     """Timer: warn before a statutory deadline, and announce each one that passed without a decision."""
-    files = CaseFile(uow.connection)
+    files = CaseFile(uow)
     today = policy.today()
     warned = await files.clock_running("warned_on", today + timedelta(days=policy.deadline_warning_days), TIMER_BATCH)
     for case in warned:
@@ -375,7 +375,7 @@ async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     exceeded = await files.clock_running("exceeded_on", today - timedelta(days=1), TIMER_BATCH)
     for case in exceeded:
         await files.mark(case.case_id, "exceeded_on", today)
-        await files.note(
+        files.note(
             case.case_id, case.status, "decision", f"The decision period ended on {_d(case.deadline)} without a decision; we apologise."
         )
         data = DeadlineData(case_id=case.case_id, case_number=case.case_number, deadline=case.deadline, days_left=days_left(case.deadline, today))

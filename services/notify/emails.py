@@ -6,6 +6,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import Language
 from services.notify.messages import Attachment, Email, Recipient
 
@@ -17,27 +18,29 @@ def message_id(event_id: str, kind: str) -> str:
     return f"<{kind}.{event_id}@{MESSAGE_ID_DOMAIN}>"
 
 
+def queue(uow: UnitOfWork, event_id: str, case_id: UUID, case_number: str, email: Email) -> None:
+    """Owe ``email`` to the applicant once ``uow`` commits; the same event, kind and recipient again
+    adds nothing."""
+    uow.append(
+        """insert into notify.emails
+               (event_id, kind, case_id, case_number, recipient, message_id, subject, body, attachments)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
+           on conflict (event_id, kind, recipient) do nothing""",
+        event_id,
+        email.kind,
+        case_id,
+        case_number,
+        email.recipient,
+        message_id(event_id, email.kind),
+        email.subject,
+        email.body,
+        json.dumps([_encoded(a) for a in email.attachments]),
+    )
+
+
 class EmailQueue:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._conn = connection
-
-    async def add(self, event_id: str, case_id: UUID, case_number: str, email: Email) -> bool:
-        inserted = await self._conn.fetchval(
-            """insert into notify.emails
-                   (event_id, kind, case_id, case_number, recipient, message_id, subject, body, attachments)
-               values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
-               on conflict (event_id, kind, recipient) do nothing returning true""",
-            event_id,
-            email.kind,
-            case_id,
-            case_number,
-            email.recipient,
-            message_id(event_id, email.kind),
-            email.subject,
-            email.body,
-            json.dumps([_encoded(a) for a in email.attachments]),
-        )
-        return bool(inserted)
 
     async def claim_due(self, limit: int, lease_s: float) -> list[asyncpg.Record]:
         """Pending emails whose time has come, claimed for ``lease_s``; other dispatchers skip them

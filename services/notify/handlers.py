@@ -9,8 +9,8 @@ from schemas.appointments import AppointmentBooked
 from schemas.cases import CaseRegistered
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested
-from services.notify import messages
-from services.notify.emails import EmailQueue, RecipientBook
+from services.notify import emails, messages
+from services.notify.emails import RecipientBook
 from services.notify.messages import Email, Recipient
 
 CONSUMER = "notify"
@@ -67,7 +67,7 @@ ROUTES = {
 
 
 async def _queue(uow: UnitOfWork, event: CloudEvent, email: Email) -> None:
-    await EmailQueue(uow.connection).add(event.id, event.data.case_id, event.data.case_number, email)
+    emails.queue(uow, event.id, event.data.case_id, event.data.case_number, email)
     await uow.commit()
     log.debug("email queued", kind=email.kind)
 
