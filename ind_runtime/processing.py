@@ -90,7 +90,7 @@ class RecordProcessor:
         handle: RecordHandler,
         producer: Callable[[], AIOKafkaProducer],
         policy: RetryPolicy,
-        shared_transaction: Callable[[], SharedTransaction] | None = None,
+        shared_transaction: Callable[..., SharedTransaction] | None = None,
         deferred: DeferredRecords | None = None,
     ) -> None:
         self.consumer = consumer
@@ -169,7 +169,9 @@ class RecordProcessor:
         (handled, or parked after waiting ``not_ready_max_s``)."""
         assert self._deferred is not None and self._shared_transaction is not None
         settled = 0
-        async with self._shared_transaction() as transaction:
+        # appends written per record: one failing at commit would roll back every record settled
+        # here, over and over (parked ones too, so they would be parked again each pass)
+        async with self._shared_transaction(defer_appends=False) as transaction:
             connection = transaction.connection
             blocked: set[bytes | None] = set()
             for item in await self._deferred.oldest(connection, limit):

@@ -54,10 +54,13 @@ class SharedTransaction:
     all of its batches and runs them one at a time.
     """
 
-    def __init__(self, pool: asyncpg.Pool, publisher: str, lock: asyncio.Lock | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, publisher: str, lock: asyncio.Lock | None = None, *, defer_appends: bool = True) -> None:
         self._pool = pool
         self._publisher = publisher
         self._lock = lock
+        # False: each unit writes its appends when it commits, inside its savepoint, so a failing
+        # insert fails its own unit (its handler) instead of the whole transaction at the end
+        self.defers_appends = defer_appends
         self._committed = False
         self._token = None
         self._appends: list[Append] = []
@@ -105,11 +108,7 @@ class SharedTransaction:
 async def _commit(
     connection, transaction, publisher: str, appends: list[Append], emitted: bool, after_commit: list[Callable[[], None]]
 ) -> None:
-    by_statement: dict[str, list[tuple]] = {}
-    for statement, args in appends:
-        by_statement.setdefault(statement, []).append(args)
-    for statement, rows in by_statement.items():
-        await connection.executemany(statement, rows)
+    await _write(connection, appends)
     if emitted:
         # Delivered only if the transaction commits: wakes the relays listening for this publisher.
         await connection.execute("select pg_notify('outbox', $1)", publisher)
@@ -118,15 +117,26 @@ async def _commit(
         callback()
 
 
+async def _write(connection, appends: list[Append]) -> None:
+    by_statement: dict[str, list[tuple]] = {}
+    for statement, args in appends:
+        by_statement.setdefault(statement, []).append(args)
+    for statement, rows in by_statement.items():
+        await connection.executemany(statement, rows)
+
+
 _active: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
 
 
 class UnitOfWork:
-    def __init__(self, pool: asyncpg.Pool, publisher: str) -> None:
+    """``connection``: one the caller holds and keeps, to work on instead of one from the pool."""
+
+    def __init__(self, pool: asyncpg.Pool, publisher: str, connection: asyncpg.Connection | None = None) -> None:
         self._pool = pool
         self._publisher = publisher
+        self._held = connection
         self._committed = False
-        self._shared = _active.get()
+        self._shared = _active.get() if connection is None else None
         self._appends: list[Append] = []
         self._emitted = False
         self._after_commit: list[Callable[[], None]] = []
@@ -135,6 +145,10 @@ class UnitOfWork:
         if self._shared is not None:
             self.connection: asyncpg.Connection = self._shared.connection
             await self.connection.execute(f"savepoint {_SAVEPOINT}")
+            return self
+        if self._held is not None:
+            self.connection, self._transaction = self._held, self._held.transaction()
+            await self._transaction.start()
             return self
         self.connection, self._transaction = await _begin(self._pool)
         return self
@@ -147,7 +161,7 @@ class UnitOfWork:
                 else:
                     await self._transaction.rollback()
         finally:
-            if self._shared is None:
+            if self._shared is None and self._held is None:
                 await self._pool.release(self.connection)
 
     async def first_time(self, consumer: str, event_id: str) -> bool:
@@ -168,6 +182,8 @@ class UnitOfWork:
     def append(self, insert: str, *args) -> None:
         """Run ``insert`` with ``args`` when this unit commits, with the other rows of that statement
         in one pipelined round trip: for rows that nothing reads back before then."""
+        if self._committed:
+            raise RuntimeError("this unit of work has committed; nothing can be added to it")
         self._appends.append((insert, args))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
@@ -181,7 +197,12 @@ class UnitOfWork:
             callback()
 
     async def commit(self) -> None:
+        if self._committed:
+            raise RuntimeError("this unit of work has committed already")
         if self._shared is not None:
+            if not self._shared.defers_appends:
+                await _write(self.connection, self._appends)
+                self._appends = []
             self._shared.take_over(self._appends, self._emitted, self._after_commit)  # the savepoint ends with the batch
         else:
             await _commit(self.connection, self._transaction, self._publisher, self._appends, self._emitted, self._after_commit)

@@ -107,8 +107,8 @@ class WorkerResources(Service):
         await self._http_runner.setup()
         await web.TCPSite(self._http_runner, self.settings.web_host, self.settings.web_port(self.service)).start()
 
-    def shared_transaction(self) -> SharedTransaction:
-        return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time)
+    def shared_transaction(self, defer_appends: bool = True) -> SharedTransaction:
+        return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time, defer_appends=defer_appends)
 
     def consume(self, app: faust.App, topic: str, handle: RecordHandler) -> None:
         """Consume ``topic`` in batches, handing each record to ``handle``; records that wait for

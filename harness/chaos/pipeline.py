@@ -82,13 +82,17 @@ class PipelineRun:
         async with aiohttp.ClientSession() as http:
             while True:
                 consumed = {service: 0 for service in self.workers}
+                idle = []  # a worker with nothing yet: the group has not rebalanced onto it
                 for service, workers in self.workers.items():
                     for worker in workers:
-                        consumed[service] += await _partitions(http, self.web_ports[worker.name])
-                if consumed == wanted:
+                        partitions = await _partitions(http, self.web_ports[worker.name])
+                        consumed[service] += partitions
+                        if partitions == 0:
+                            idle.append(worker.name)
+                if consumed == wanted and not idle:
                     return
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"partitions consumed {consumed}, wanted {wanted}, after {timeout:.0f} s")
+                    raise TimeoutError(f"partitions consumed {consumed}, wanted {wanted}, idle {idle}, after {timeout:.0f} s")
                 await asyncio.sleep(0.2)
 
     def start_worker(self, service: str) -> ServiceProcess:

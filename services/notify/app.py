@@ -15,7 +15,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def wire(app: faust.App, resources: WorkerResources) -> None:
-    dispatcher = MailDispatcher(resources.settings, lambda: resources.pool.acquire(), resources.unit_of_work)
+    dispatcher = MailDispatcher(resources.settings, lambda: resources.pool, SERVICE)
     resources.run_in_background(dispatcher.run)
 
     def waking(handler):

@@ -6,16 +6,17 @@ so senders and notify workers share the queue without sending an email twice), s
 after another and records each result at once. Claims are small so that an email queued while the
 others are busy waits for one sender to finish a handful, not for a whole batch.
 
-Nothing claimed is left waiting for its lease when a dispatcher stops on purpose: a stopping sender
-finishes the email it is sending and hands its other claims back. Only a dispatcher that dies
-(SIGKILL, a lost machine) leaves claims behind, for at most one lease; and only one that dies
-between the SMTP server's "250 OK" and that record re-sends an email, one per sender at most,
-with the same Message-ID.
+Each try of an email is bounded in time, and the lease outlasts a sender's tries of all it
+claimed, so no other sender takes an email over while it may still be sent. An email whose try
+has begun is never handed back: if its result cannot be recorded, it waits out the lease. Emails
+not yet tried are handed back at once when a sender stops (SIGTERM, scaling in), after it has
+finished and recorded the one in flight. So only a dispatcher that dies (SIGKILL, a lost machine)
+leaves claims to their lease, and only one that dies between the SMTP server's "250 OK" and that
+record re-sends an email, one per sender at most, with the same Message-ID.
 """
 
 import asyncio
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 
 import aiosmtplib
 import asyncpg
@@ -35,30 +36,24 @@ CLAIM_SIZE = 5
 
 
 class SmtpSession:
-    """One SMTP connection, opened when first needed and kept for the emails after it.
-
-    After any failure it is closed, so the next email starts on a fresh connection; a kept
-    connection the server has dropped meanwhile is reopened once before the email counts as failed.
-    """
+    """One SMTP connection, opened when first needed and kept for the emails after it; closed after
+    any failure, so the next email starts on a fresh connection."""
 
     def __init__(self, settings: Settings) -> None:
         self._smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s)
+        # connect, EHLO, MAIL, RCPT, DATA and the message each wait at most SMTP_TIMEOUT_S
+        self.try_limit_s = 6 * settings.smtp_timeout_s
 
     async def send(self, message: WireMessage) -> Exception | None:
-        reused = self._smtp.is_connected
-        error = await self._try(message)
-        if reused and isinstance(error, (aiosmtplib.SMTPServerDisconnected, ConnectionError)):
-            error = await self._try(message)
-        return error
-
-    async def _try(self, message: WireMessage) -> Exception | None:
+        """None when the server accepted ``message``, else why not."""
         try:
-            if not self._smtp.is_connected:
-                await self._smtp.connect()
-            options = ["SMTPUTF8"] if message.smtputf8 else []
-            await self._smtp.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
+            async with asyncio.timeout(self.try_limit_s):
+                if not self._smtp.is_connected:
+                    await self._smtp.connect()
+                options = ["SMTPUTF8"] if message.smtputf8 else []
+                await self._smtp.sendmail(message.sender, [message.recipient], message.data, mail_options=options)
             return None
-        except (aiosmtplib.SMTPException, OSError) as error:
+        except (aiosmtplib.SMTPException, OSError) as error:  # TimeoutError is an OSError
             self._smtp.close()
             return error
 
@@ -74,15 +69,15 @@ class MailDispatcher:
     def __init__(
         self,
         settings: Settings,
-        connection: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]],
-        unit_of_work: Callable[[], UnitOfWork],
+        pool: Callable[[], asyncpg.Pool],
+        publisher: str,
         *,
         claim_size: int = CLAIM_SIZE,
         poll_interval_s: float = 0.25,
     ) -> None:
         self._settings = settings
-        self._connection = connection  # a pooled connection, outside any transaction
-        self._unit_of_work = unit_of_work
+        self._pool = pool  # called when needed: the worker's pool exists only once it started
+        self._publisher = publisher
         self._claim_size = claim_size
         self._poll_interval_s = poll_interval_s
         self._policy = RetryPolicy(settings.email_max_attempts, settings.email_backoff_s, settings.email_backoff_max_s)
@@ -100,7 +95,13 @@ class MailDispatcher:
             await session.close()
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._sender() for _ in range(self._settings.smtp_sessions)))
+        senders = [asyncio.create_task(self._sender()) for _ in range(self._settings.smtp_sessions)]
+        try:
+            await asyncio.gather(*senders)
+        finally:
+            for sender in senders:
+                sender.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
 
     async def _sender(self) -> None:
         session = SmtpSession(self._settings)
@@ -124,58 +125,80 @@ class MailDispatcher:
 
     async def _send_claimed(self, session: SmtpSession, limit: int) -> int:
         """Claim up to ``limit`` due emails and try each once; returns how many were claimed."""
-        # The lease outlasts sending them all even if every email times out: no other sender may
-        # take over an email this one is still going to send.
-        lease_s = limit * self._settings.smtp_timeout_s + 30.0
-        async with self._connection() as connection:
+        # Outlasts trying them all even if every try runs to its limit (recording a result takes
+        # one statement on the connection this sender holds).
+        lease_s = limit * (session.try_limit_s + 5.0) + 30.0
+        async with self._pool().acquire() as connection:
             queue = EmailQueue(connection)
-            rows = await queue.claim_due(limit, lease_s)
-            unsent = {row["email_id"] for row in rows}
+            claiming = asyncio.ensure_future(queue.claim_due(limit, lease_s))
+            try:
+                rows = await asyncio.shield(claiming)
+            except asyncio.CancelledError:
+                await _hand_back(queue, claiming)
+                raise
+            untried = [row["email_id"] for row in rows]
             try:
                 for row in rows:
-                    attempt = asyncio.ensure_future(self._try_once(queue, session, row))
+                    untried.remove(row["email_id"])  # from here on, never handed back
+                    attempt = asyncio.ensure_future(self._try_once(connection, session, row))
                     try:
                         await asyncio.shield(attempt)
                     except asyncio.CancelledError:
                         # Stopping: the email in flight is finished and recorded, not abandoned.
-                        await asyncio.wait([attempt], timeout=self._settings.smtp_timeout_s)
-                        if attempt.done() and not attempt.cancelled() and attempt.exception() is None:
-                            unsent.discard(row["email_id"])
+                        await asyncio.wait([attempt], timeout=session.try_limit_s + 5.0)
+                        if not attempt.done():
+                            attempt.cancel()
+                            await asyncio.gather(attempt, return_exceptions=True)
                         raise
-                    unsent.discard(row["email_id"])
             finally:
-                if unsent:
-                    await asyncio.shield(queue.release(sorted(unsent)))
+                if untried:
+                    await asyncio.shield(queue.release(untried))
         return len(rows)
 
-    async def _try_once(self, queue: EmailQueue, session: SmtpSession, row) -> None:
-        error = await session.send(to_wire(row, self._settings.smtp_sender))
-        if error is None:
-            await queue.mark_sent(row["email_id"])  # on its own: a crash after this re-sends nothing
+    async def _try_once(self, connection: asyncpg.Connection, session: SmtpSession, row) -> None:
+        try:
+            message = to_wire(row, self._settings.smtp_sender)
+        except ValueError as error:  # cannot be written as a message: every try would fail alike
+            await self._failed(connection, row, error, retry=False)
             return
-        async with self._unit_of_work() as uow:
-            await self._failed(uow, EmailQueue(uow.connection), row, error)
-            await uow.commit()
+        error = await session.send(message)
+        if error is None:
+            await EmailQueue(connection).mark_sent(row["email_id"])  # on its own: a crash after this re-sends nothing
+        else:
+            await self._failed(connection, row, error, retry=True)
 
-    async def _failed(self, uow: UnitOfWork, queue: EmailQueue, row, error: Exception) -> None:
+    async def _failed(self, connection: asyncpg.Connection, row, error: Exception, *, retry: bool) -> None:
         attempts = row["attempts"] + 1
         reason = f"{type(error).__name__}: {error}".replace(row["recipient"], "<recipient>")[:500]
-        if attempts < self._policy.max_attempts:
-            await queue.retry_later(row["email_id"], self._policy.delay(attempts), reason)
-            log.warning("email not sent; will retry", case_id=str(row["case_id"]), kind=row["kind"], attempt=attempts, error=type(error).__name__)
-            return
-        await queue.park(row["email_id"], reason)
-        alert = EmailParked.create(
-            ParkedEmailData(
-                case_id=row["case_id"],
-                case_number=row["case_number"],
-                kind=row["kind"],
-                event_id=row["event_id"],
-                attempts=attempts,
-                error=reason,
-            ),
-            source=SOURCE,
-            subject=row["case_number"],
-        )
-        await uow.emit(NOTIFY_ALERTS.name, str(row["case_id"]), alert)
-        log.error("email parked after every retry failed", case_id=str(row["case_id"]), kind=row["kind"], attempts=attempts)
+        # on the connection this sender holds: a second one from the pool could wait forever when
+        # every sender fails at once (an SMTP outage) and holds one already
+        async with UnitOfWork(self._pool(), self._publisher, connection=connection) as uow:
+            queue = EmailQueue(uow.connection)
+            if retry and attempts < self._policy.max_attempts:
+                await queue.retry_later(row["email_id"], self._policy.delay(attempts), reason)
+                await uow.commit()
+                log.warning("email not sent; will retry", case_id=str(row["case_id"]), kind=row["kind"], attempt=attempts, error=type(error).__name__)
+                return
+            await queue.park(row["email_id"], reason)
+            alert = EmailParked.create(
+                ParkedEmailData(
+                    case_id=row["case_id"],
+                    case_number=row["case_number"],
+                    kind=row["kind"],
+                    event_id=row["event_id"],
+                    attempts=attempts,
+                    error=reason,
+                ),
+                source=SOURCE,
+                subject=row["case_number"],
+            )
+            await uow.emit(NOTIFY_ALERTS.name, str(row["case_id"]), alert)
+            await uow.commit()
+        log.error("email parked", case_id=str(row["case_id"]), kind=row["kind"], attempts=attempts, error=type(error).__name__)
+
+
+async def _hand_back(queue: EmailQueue, claiming: asyncio.Future) -> None:
+    """A claim that was cut short by a stop: let it finish, then hand back whatever it took."""
+    rows = await asyncio.gather(claiming, return_exceptions=True)
+    if isinstance(rows[0], list) and rows[0]:
+        await queue.release([row["email_id"] for row in rows[0]])

@@ -23,10 +23,24 @@ from services.notify.messages import Attachment
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in a mailbox, unlike base64, and mostly ASCII anyway
 _UTF8_QP.header_encoding = QP
-# Lines up to RFC 5322's limit: folding at 78, the stdlib moves a value it cannot split (a
-# Message-ID; a long SMTPUTF8 subject) onto a line of its own, and receivers read a leading space.
-_ASCII_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=998)
+_ASCII_WIRE = policy.compat32.clone(linesep="\r\n")
+# Raw UTF-8 headers have no encoded words to keep short: lines up to RFC 5322's limit, because
+# folding at 78 moves a long subject onto a line of its own and receivers read a leading space.
 _SMTPUTF8_WIRE = policy.SMTPUTF8.clone(max_line_length=998)
+
+
+class _Unfolded:
+    """A header value written as it is: compat32 would move a Message-ID, which has no space to
+    fold at, onto a line of its own, and receivers would read it with a leading space."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def encode(self, linesep: str = "\n", maxlinelen: int | None = None) -> str:
+        return self._value
+
+    def __str__(self) -> str:
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,11 @@ class WireMessage:
 
 def to_wire(row, sender: str) -> WireMessage:
     """``row`` is a ``notify.emails`` row: recipient, subject, body, Message-ID, case and kind;
-    ``sender`` the From header, e.g. ``IND <no-reply@ind.example>``."""
+    ``sender`` the From header, e.g. ``IND <no-reply@ind.example>``. ValueError when a header value
+    spans lines (it would smuggle in headers of its own)."""
+    for name, value in (*_headers(row, sender), ("Subject", row["subject"])):
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"the {name} header of email {row['message_id']!r} spans lines")
     envelope_sender = parseaddr(sender)[1]
     if row["recipient"].isascii() and sender.isascii():
         data = _message(row, sender).as_bytes(policy=_ASCII_WIRE)
@@ -53,9 +71,9 @@ def _message(row, sender: str) -> Message:
     attachments = attachments_of(row)
     message = body if not attachments else MIMEMultipart("mixed", None, [body, *map(_part, attachments)])
     for name, value in _headers(row, sender):
-        message[name] = value
+        message[name] = _Unfolded(value) if name == "Message-ID" else value
     subject = row["subject"]
-    message["Subject"] = subject if subject.isascii() else Header(subject, _UTF8_QP)
+    message["Subject"] = subject if subject.isascii() else Header(subject, _UTF8_QP, header_name="Subject")
     return message
 
 

@@ -42,7 +42,7 @@ def _processor(pool, handle, shared: bool = True) -> RecordProcessor:
     def no_producer():
         raise AssertionError("nothing in these tests is dead-lettered")
 
-    return RecordProcessor("batch-test", handle, no_producer, FAST, (lambda: SharedTransaction(pool, "batch-test")) if shared else None)
+    return RecordProcessor("batch-test", handle, no_producer, FAST, (lambda **options: SharedTransaction(pool, "batch-test", **options)) if shared else None)
 
 
 async def _rows(pool) -> dict[str, int]:

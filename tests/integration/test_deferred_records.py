@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from ind_runtime.deferred import DeferredRecords
 from ind_runtime.processing import NotReady, RecordProcessor, RetryPolicy
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.unit_of_work import SharedTransaction
+from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
 from schemas.topics import CASES_REGISTERED
 from tests.conftest import eventually
 
@@ -36,7 +36,7 @@ def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s
         world.handle,
         lambda: producer,
         policy,
-        lambda: SharedTransaction(pool, consumer),
+        lambda **options: SharedTransaction(pool, consumer, **options),
         DeferredRecords(consumer, TOPIC),
     )
 
@@ -111,3 +111,29 @@ async def test_a_record_that_waits_too_long_is_parked_with_its_bytes(pool, topic
     assert headers["trace"] == b"t"
     assert headers["dlq.error.type"] == b"NotReady"
     assert headers["dlq.source.offset"] == b"7"
+
+
+async def test_a_set_aside_record_whose_row_cannot_be_written_holds_back_only_itself(pool):
+    consumer = f"deferral-{uuid4()}"
+    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    registered: set[bytes] = set()
+
+    async def handle(record: ConsumedRecord) -> None:
+        if record.key not in registered:
+            raise NotReady("registration not read yet")
+        async with UnitOfWork(pool, consumer) as uow:
+            position = None if record.key == b"broken" else record.position  # null: refused when written
+            uow.append("insert into deferral_test_ledger (consumer, position) values ($1, $2)", consumer, position)
+            await uow.commit()
+
+    policy = RetryPolicy(max_attempts=2, backoff_s=0.01, backoff_max_s=0.02)
+    processor = RecordProcessor(
+        consumer, handle, lambda: None, policy, lambda **options: SharedTransaction(pool, consumer, **options), DeferredRecords(consumer, TOPIC)
+    )
+    await processor.process_batch([_record(b"good-1", 0), _record(b"broken", 1), _record(b"good-2", 2)])
+    registered.update({b"good-1", b"broken", b"good-2"})
+
+    assert await processor.retry_deferred() == 2
+    ledger = await pool.fetch("select position from deferral_test_ledger where consumer = $1", consumer)
+    assert sorted(r["position"] for r in ledger) == [f"{TOPIC}-0-0", f"{TOPIC}-0-2"]
+    assert await _waiting(pool, consumer) == [(b"broken", 1)]

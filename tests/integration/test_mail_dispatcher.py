@@ -23,7 +23,7 @@ async def notify_pool(pool):
 
 def _dispatcher(pool, smtp_server, **overrides) -> MailDispatcher:
     settings = Settings(**{"smtp_port": smtp_server.port, "email_backoff_s": 0.01, "email_backoff_max_s": 0.01, **overrides})
-    return MailDispatcher(settings, pool.acquire, lambda: UnitOfWork(pool, "notify-test"))
+    return MailDispatcher(settings, lambda: pool, "notify-test")
 
 
 async def _queue(pool, recipient: str, event_id: str | None = None) -> str:

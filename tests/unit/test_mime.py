@@ -59,3 +59,18 @@ def test_only_an_address_that_is_not_ascii_needs_smtputf8():
     ascii_only, international = to_wire(_row("zoe@example.org"), SENDER), to_wire(_row("zoë@voorbeeld.nl"), SENDER)
     assert ascii_only.data.isascii() and not ascii_only.smtputf8
     assert international.smtputf8
+
+
+@pytest.mark.parametrize("field", ["subject", "case_number", "kind"])
+def test_a_header_value_that_spans_lines_is_refused(field):
+    row = {**_row("zoe@example.org"), field: "IND-2026-0000042\r\nBcc: someone@example.org"}
+    with pytest.raises(ValueError, match="spans lines"):
+        to_wire(row, SENDER)
+
+
+def test_a_long_non_ascii_subject_is_folded_into_lines_of_at_most_78_characters():
+    wire = to_wire(_row("zoe@example.org"), SENDER)
+    headers = wire.data.split(b"\r\n\r\n")[0].split(b"\r\n")
+    subject = headers[next(i for i, h in enumerate(headers) if h.startswith(b"Subject:")) :][:3]
+    assert subject[0].startswith(b"Subject: =?utf-8?q?") and subject[1].startswith(b" =?utf-8?q?")
+    assert all(len(line) <= 78 for line in headers if not line.startswith(b"Message-ID:"))
