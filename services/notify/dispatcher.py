@@ -1,18 +1,18 @@
 """Sends queued emails over SMTP, retrying with backoff, parking with an alert when all tries fail.
 
 A dispatcher runs a few senders side by side, each with an SMTP session it keeps open while there
-is mail to send. A sender claims a handful of due emails for a lease (``for update skip locked``,
-so senders and notify workers share the queue without sending an email twice), sends them one
-after another and records each result at once. Claims are small so that an email queued while the
-others are busy waits for one sender to finish a handful, not for a whole batch.
+is mail to send. A sender claims the next due email for a lease (``for update skip locked``, so
+senders and notify workers share the queue without sending an email twice), sends it and records
+the result at once, then claims the next: an email queued while the others are busy waits for one
+sender to finish one email, and what a sender can leave claimed is one email.
 
-Each try of an email is bounded in time, and the lease outlasts a sender's tries of all it
-claimed, so no other sender takes an email over while it may still be sent. An email whose try
-has begun is never handed back: if its result cannot be recorded, it waits out the lease. Emails
-not yet tried are handed back at once when a sender stops (SIGTERM, scaling in), after it has
-finished and recorded the one in flight. So only a dispatcher that dies (SIGKILL, a lost machine)
-leaves claims to their lease, and only one that dies between the SMTP server's "250 OK" and that
-record re-sends an email, one per sender at most, with the same Message-ID.
+Each try of an email is bounded in time, and the lease outlasts it, so no other sender takes an
+email over while it may still be sent. An email whose try has begun is never handed back: if its
+result cannot be recorded (the database is down), it waits out its lease, about half a minute.
+A sender that stops (SIGTERM, scaling in) first finishes and records the email in flight. So only
+a dispatcher that dies (SIGKILL, a lost machine) or loses its database leaves a claim to its
+lease, and only one that dies between the SMTP server's "250 OK" and that record re-sends an
+email, one per sender at most, with the same Message-ID.
 """
 
 import asyncio
@@ -32,7 +32,7 @@ from services.notify.mime import WireMessage, to_wire
 
 log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
-CLAIM_SIZE = 5
+CLAIM_SIZE = 1
 
 
 class SmtpSession:
@@ -41,8 +41,9 @@ class SmtpSession:
 
     def __init__(self, settings: Settings) -> None:
         self._smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s)
-        # connect, EHLO, MAIL, RCPT, DATA and the message each wait at most SMTP_TIMEOUT_S
-        self.try_limit_s = 6 * settings.smtp_timeout_s
+        # each command waits at most SMTP_TIMEOUT_S, and a whole try (connect, EHLO, MAIL, RCPT,
+        # DATA, the message) twice that: a server slower than this is tried again later
+        self.try_limit_s = 2 * settings.smtp_timeout_s
 
     async def send(self, message: WireMessage) -> Exception | None:
         """None when the server accepted ``message``, else why not."""
@@ -127,7 +128,7 @@ class MailDispatcher:
         """Claim up to ``limit`` due emails and try each once; returns how many were claimed."""
         # Outlasts trying them all even if every try runs to its limit (recording a result takes
         # one statement on the connection this sender holds).
-        lease_s = limit * (session.try_limit_s + 5.0) + 30.0
+        lease_s = limit * (session.try_limit_s + 5.0) + 10.0
         async with self._pool().acquire() as connection:
             queue = EmailQueue(connection)
             claiming = asyncio.ensure_future(queue.claim_due(limit, lease_s))
