@@ -9,14 +9,20 @@ send and mark republishes a few rows: consumers deduplicate by event id (the inb
 import asyncio
 import contextlib
 import json
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import InvalidProducerEpoch, OutOfOrderSequenceNumber, ProducerClosed, ProducerFenced, UnknownProducerId
 
 from ind_runtime.db import advisory_lock_id
 from ind_runtime.logs import get_logger
 
 log = get_logger(__name__)
+
+# After one of these an idempotent producer sends nothing more (aiokafka's sender stops): seen as
+# OutOfOrderSequenceNumber after the broker restarted under load. Only a new producer gets out of it.
+PRODUCER_DEAD = (OutOfOrderSequenceNumber, ProducerFenced, InvalidProducerEpoch, UnknownProducerId, ProducerClosed)
 
 
 class OutboxRelay:
@@ -28,9 +34,11 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
+        renew_producer: Callable[[], Awaitable[AIOKafkaProducer]] | None = None,
     ) -> None:
         self._pool = pool
         self._producer = producer
+        self._renew_producer = renew_producer
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -80,6 +88,8 @@ class OutboxRelay:
                         pass
                 except Exception as exc:  # the relay outlives any one failed pass
                     log.warning("outbox relay pass failed; retrying", publisher=self._publisher, error=type(exc).__name__)
+                    if isinstance(exc, PRODUCER_DEAD) and self._renew_producer is not None:
+                        await self._renewed()
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
@@ -89,6 +99,13 @@ class OutboxRelay:
             with contextlib.suppress(asyncpg.InterfaceError):  # a connection lost with the database
                 await listener.remove_listener("outbox", self._on_notify)
             await self._pool.release(listener)
+
+    async def _renewed(self) -> None:
+        try:
+            self._producer = await self._renew_producer()
+            log.warning("outbox relay replaced a producer that could send no more", publisher=self._publisher)
+        except Exception as exc:  # noqa: BLE001 - the broker is still away: the next pass tries again
+            log.warning("replacing the producer failed; retrying", publisher=self._publisher, error=type(exc).__name__)
 
     def _on_notify(self, _conn, _pid, _channel, payload: str) -> None:
         if payload == self._publisher:

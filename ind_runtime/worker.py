@@ -5,6 +5,7 @@ sees a record before the migrations ran and the producer is connected.
 """
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -137,10 +138,20 @@ class WorkerResources(Service):
             await step()
         self._producer = idempotent_producer(self.settings.kafka_servers, self.settings)
         await _retry_until_up("kafka", self._producer.start)
-        relay = OutboxRelay(self._pool, self._producer, self.service)
+        relay = OutboxRelay(self._pool, self._producer, self.service, renew_producer=self._renew_producer)
         self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
         await self._start_http()
         log.info("worker resources ready", service=self.service)
+
+    async def _renew_producer(self) -> AIOKafkaProducer:
+        """A new producer for every user of this worker's (dead-lettering reads it anew each time)."""
+        dead, fresh = self._producer, idempotent_producer(self.settings.kafka_servers, self.settings)
+        await fresh.start()
+        self._producer = fresh
+        if dead is not None:
+            with contextlib.suppress(Exception):
+                await dead.stop()
+        return fresh
 
     async def on_stop(self) -> None:
         if self._http_runner is not None:

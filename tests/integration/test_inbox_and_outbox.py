@@ -5,6 +5,7 @@ import json
 from uuid import uuid4
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import OutOfOrderSequenceNumber
 
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.unit_of_work import UnitOfWork
@@ -104,3 +105,40 @@ async def test_two_relays_of_one_publisher_never_publish_at_the_same_time(pool, 
 async def _at_least(fetch, n):
     records = await fetch()
     return records if len(records) >= n else None
+
+
+async def test_a_relay_whose_producer_can_send_no_more_replaces_it_and_publishes(pool, topics):
+    publisher = f"renew-{uuid4()}"
+    async with UnitOfWork(pool, publisher) as uow:
+        await uow.emit(CASES_REGISTERED.name, str(uuid4()), EVENT.model_copy(update={"id": str(uuid4())}))
+        await uow.commit()
+    dead = _DeadProducer()
+    fresh: list[AIOKafkaProducer] = []
+
+    async def renew() -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(bootstrap_servers=topics, acks="all", enable_idempotence=True)
+        await producer.start()
+        fresh.append(producer)
+        return producer
+
+    relay = asyncio.create_task(OutboxRelay(pool, dead, publisher, poll_interval_s=0.1, renew_producer=renew).run())
+    try:
+        unpublished = "select count(*) from runtime.outbox where publisher = $1 and published_at is null"
+        await eventually(lambda: _none_left(pool, unpublished, publisher), message="the row published by the new producer")
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+        for producer in fresh:
+            await producer.stop()
+    assert len(fresh) == 1
+
+
+class _DeadProducer:
+    """What aiokafka's idempotent producer does once its sender has stopped on a fatal error."""
+
+    async def send(self, *args, **kwargs):
+        raise OutOfOrderSequenceNumber()
+
+
+async def _none_left(pool, query: str, publisher: str):
+    return (await pool.fetchval(query, publisher)) == 0 or None
