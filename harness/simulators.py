@@ -6,12 +6,15 @@ read yet wait in ``_pending`` until it has, because topics are not ordered with 
 """
 
 import asyncio
+import contextlib
 import json
 from collections import defaultdict
 from uuid import UUID, uuid4
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
+
+from ind_runtime.outbox import PRODUCER_DEAD
 
 from harness.caseworker_tool import signed_by_simulated_tool
 from harness.scenarios import NO_SHOW_LIMIT, Scenario, effective
@@ -58,6 +61,7 @@ class SimulatedWorld:
         self._seen: set[str] = set()
         self._deliveries: set[asyncio.Task] = set()
         self.sent = 0
+        self._replacing = asyncio.Lock()
 
     async def run(self) -> None:
         consumer = AIOKafkaConsumer(
@@ -190,12 +194,28 @@ class SimulatedWorld:
         has at most one event in flight per topic (the next one answers the pipeline's reaction to
         it), so retries cannot reorder a case's events."""
         while True:
+            producer = self._producer
             try:
-                await (await self._producer.send(topic, value, key=key))
+                await (await producer.send(topic, value, key=key))
                 self.sent += 1
                 return
-            except KafkaError:
+            except KafkaError as error:
+                if isinstance(error, PRODUCER_DEAD):
+                    await self._replace(producer)  # as the outbox relay does: this one sends no more
                 await asyncio.sleep(1.0)
+
+    async def _replace(self, dead: AIOKafkaProducer) -> None:
+        async with self._replacing:
+            if self._producer is not dead:
+                return  # another delivery replaced it already
+            fresh = AIOKafkaProducer(bootstrap_servers=self._servers, acks="all", enable_idempotence=True)
+            try:
+                await fresh.start()
+            except KafkaError:
+                return  # the broker is still away: the next failed send tries again
+            self._producer = fresh
+        with contextlib.suppress(Exception):
+            await dead.stop()
 
 
 _REACTIONS = {

@@ -84,8 +84,12 @@ class SharedTransaction:
             if not self._committed:
                 await self._transaction.rollback()
         finally:
-            await self._pool.release(self.connection)
-            self._release_lock()
+            try:
+                await self._pool.release(self.connection)
+            finally:
+                # even when the release fails (a connection lost with the database): a lock left
+                # held would stop every later batch of the worker for good
+                self._release_lock()
 
     def _release_lock(self) -> None:
         if self._lock is not None:
