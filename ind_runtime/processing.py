@@ -17,7 +17,10 @@ handled or have waited ``not_ready_max_s`` (then they are parked). Without a sto
 tests), ``NotReady`` is retried in line for up to ``not_ready_max_s``.
 
 Records arrive in batches. A batch is first handled in one shared transaction (each handler a
-savepoint in it), which is where the throughput comes from. A record whose handler fails there is
+savepoint in it), which is where the throughput comes from. A service can also hand the whole batch
+to a batch handler first (``BatchHandler``), which does with a few set-based statements what the
+record handler does with several statements per record; what it leaves, or everything if it
+fails, goes to the record handler as below. A record whose handler fails there is
 held back with every later record of its partition, so a partition's order holds, and those go
 through the one-by-one path above after the batch commits. Anything that breaks the batch itself
 (an outage) rolls it back whole, and then every record of it takes the one-by-one path.
@@ -66,6 +69,11 @@ class NotReady(Exception):
     """
 
 RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
+# Handles what it can of a batch in one unit of work and returns the records it left, in their
+# order; all or nothing: if it raises, every record goes to the record handler instead. The records
+# it leaves are handled after those it took, so it may take a record that follows one it leaves
+# only where the two need no order (intake: a rejection and a case are independent).
+BatchHandler = Callable[[Sequence[ConsumedRecord]], Awaitable[Sequence[ConsumedRecord]]]
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,11 @@ class RecordProcessor:
         policy: RetryPolicy,
         shared_transaction: Callable[..., SharedTransaction] | None = None,
         deferred: DeferredRecords | None = None,
+        handle_batch: BatchHandler | None = None,
     ) -> None:
         self.consumer = consumer
         self._handle = handle
+        self._handle_batch = handle_batch if shared_transaction is not None else None
         self._producer = producer
         self._policy = policy
         self._shared_transaction = shared_transaction
@@ -119,6 +129,8 @@ class RecordProcessor:
         one_by_one: list[ConsumedRecord] = []
         held_back: set[tuple[str, int]] = set()  # partitions with a record held back: the rest waits behind it
         async with self._shared_transaction() as transaction:
+            if self._handle_batch is not None:
+                records = await self._batch_first(transaction.connection, records)
             for record in records:
                 partition = (record.topic, record.partition)
                 if partition in held_back:
@@ -146,6 +158,28 @@ class RecordProcessor:
                         one_by_one.append(record)
             await transaction.commit()
         return one_by_one
+
+    async def _batch_first(self, connection, records: Sequence[ConsumedRecord]) -> Sequence[ConsumedRecord]:
+        """Hand ``records`` to the batch handler (but those whose key waits behind a record set
+        aside: they stay in line for the loop); returns what is left for the record handler."""
+        assert self._handle_batch is not None
+        if self._deferred is not None and self._waiting is None:
+            self._waiting = await self._deferred.waiting_keys(connection)
+        waiting = self._waiting or set()
+        offered = [record for record in records if record.key not in waiting]
+        if not offered:
+            return records
+        try:
+            left = await self._handle_batch(offered)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            if is_outage(error):
+                raise
+            log.warning("batch handler failed; its records go to the record handler", consumer=self.consumer, error=type(error).__name__, records=len(offered))
+            return records
+        handled = {id(record) for record in offered} - {id(record) for record in left}
+        return [record for record in records if id(record) not in handled]
 
     async def _waits_behind_its_key(self, connection, record: ConsumedRecord) -> bool:
         """Set ``record`` aside if an earlier record with its key is set aside; True if it was."""

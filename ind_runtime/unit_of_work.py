@@ -177,6 +177,17 @@ class UnitOfWork:
         )
         return bool(inserted)
 
+    async def first_times(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """``first_time`` for many events in one statement: those of ``event_ids`` that
+        ``consumer`` had not handled (each id once, however often it is given)."""
+        rows = await self.connection.fetch(
+            """insert into runtime.inbox (consumer, event_id) select $1, unnest($2::text[])
+               on conflict do nothing returning event_id""",
+            consumer,
+            list(dict.fromkeys(event_ids)),
+        )
+        return {row["event_id"] for row in rows}
+
     async def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         """Publish ``event`` once this unit's effects are committed (the outbox row is written then)."""
         headers = json.dumps([["ce_type", event.type], ["ce_id", event.id]])

@@ -22,7 +22,7 @@ from ind_runtime.faust_app import consume, create_app
 from ind_runtime.kafka import idempotent_producer
 from ind_runtime.logs import configure_logging, get_logger, logging_config
 from ind_runtime.outbox import OutboxRelay
-from ind_runtime.processing import RecordHandler, RecordProcessor, RetryPolicy
+from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor, RetryPolicy
 from ind_runtime.routing import EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
@@ -111,9 +111,10 @@ class WorkerResources(Service):
     def shared_transaction(self, defer_appends: bool = True) -> SharedTransaction:
         return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time, defer_appends=defer_appends)
 
-    def consume(self, app: faust.App, topic: str, handle: RecordHandler) -> None:
-        """Consume ``topic`` in batches, handing each record to ``handle``; records that wait for
-        another topic are set aside and retried in the background."""
+    def consume(self, app: faust.App, topic: str, handle: RecordHandler, handle_batch: BatchHandler | None = None) -> None:
+        """Consume ``topic`` in batches, handing each batch to ``handle_batch`` (if any) and each
+        record it leaves to ``handle``; records that wait for another topic are set aside and
+        retried in the background."""
         processor = RecordProcessor(
             self.service,
             handle,
@@ -121,6 +122,7 @@ class WorkerResources(Service):
             self.retry_policy,
             self.shared_transaction,
             DeferredRecords(self.service, topic),
+            handle_batch,
         )
         consume(app, topic, processor, self.settings.batch_max_records, self.settings.batch_wait_s)
         self.run_in_background(processor.retry_deferred_forever)

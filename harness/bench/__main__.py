@@ -20,6 +20,7 @@ from rich.table import Table
 
 from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
+from harness.bench.faust_floor import faust_floor
 from harness.bench.stage import intake_alone
 from harness.chaos.infrastructure import ChaosStack
 from harness.processes import ROOT
@@ -40,6 +41,8 @@ async def bench(
     try:
         console.print("[bold]baseline[/bold]: plain aiokafka consume -> transform -> produce loop ...")
         loop = await baselines.kafka_loop(STACK.servers, baseline_events)
+        console.print("[bold]baseline[/bold]: the services' Faust consumer doing nothing, same records ...")
+        floor = await asyncio.to_thread(faust_floor, STACK.servers, baselines.LOOP_IN, baseline_events, STATE / "logs")
         console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
         database = await baselines.postgres(STACK.database_url)
         console.print(f"[bold]stage alone[/bold]: intake draining {applications} queued submissions ...")
@@ -54,7 +57,7 @@ async def bench(
             runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
-    return {"applications": applications, "baselines": {"kafka_loop": loop, "postgres": database}, "stage_alone": alone, "runs": runs}
+    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "postgres": database}, "stage_alone": alone, "runs": runs}
 
 
 def summary_line(figures: dict) -> str:
@@ -79,6 +82,9 @@ def show(figures: dict) -> None:
     for column in ("measure", "figure"):
         table.add_column(column, justify="left" if column == "measure" else "right")
     table.add_row(f"aiokafka loop, {loop['events']} events, {loop['partitions']} partitions, ~{loop['mean_bytes']:.0f} B", f"{_f(loop['events_per_s'])} events/s")
+    floor = figures["baselines"]["faust_floor"]
+    floor_ratio = _f(stats.ratio(floor["events_per_s"], loop["events_per_s"]), 3)
+    table.add_row(f"the services' Faust consumer, batches, no work (vs kafka loop: {floor_ratio})", f"{_f(floor['events_per_s'])} events/s")
     table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
     table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
     alone = figures["stage_alone"]

@@ -1,6 +1,8 @@
 """Where intake keeps its cases: one narrow repository over ``intake.cases``."""
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -14,30 +16,48 @@ def case_number(received_on: date, sequence: int) -> str:
     return f"IND-{received_on.year}-{sequence:07d}"
 
 
+@dataclass(frozen=True)
+class NewCase:
+    case_id: UUID
+    number: str
+    submission_id: str
+    received_on: date
+    submission: SubmissionData
+
+
 class CaseRepository:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._conn = connection
 
-    async def next_case_number(self, received_on: date) -> str:
-        return case_number(received_on, await self._conn.fetchval("select nextval('intake.case_number_seq')"))
+    async def next_case_numbers(self, received_on: Sequence[date]) -> list[str]:
+        """One new case number for each date, in the order given, from one statement."""
+        sequences = await self._conn.fetch(
+            "select nextval('intake.case_number_seq') as n from generate_series(1, $1)", len(received_on)
+        )
+        numbers = sorted(row["n"] for row in sequences)
+        return [case_number(day, sequence) for day, sequence in zip(received_on, numbers, strict=True)]
 
-    async def add(
-        self, case_id: UUID, number: str, submission_id: str, received_on: date, submission: SubmissionData
-    ) -> bool:
-        """Insert the case; False when the submission already has one."""
-        inserted = await self._conn.fetchval(
+    async def add(self, cases: Sequence[NewCase]) -> set[str]:
+        """Insert ``cases`` in one statement; returns the submission ids that got one (a submission
+        that has a case already keeps it)."""
+        rows = await self._conn.fetch(
             """insert into intake.cases (case_id, case_number, submission_id, application_type,
                    preferred_location, received_on, applicant, sponsor_id, fee_paid)
-               values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
-               on conflict (submission_id) do nothing returning true""",
-            case_id,
-            number,
-            submission_id,
-            submission.application_type.value,
-            submission.preferred_location.value,
-            received_on,
-            json.dumps(submission.applicant.model_dump(mode="json")),
-            submission.sponsor_id,
-            submission.fee_paid,
+               select case_id, case_number, submission_id, application_type, preferred_location,
+                   received_on, applicant::jsonb, sponsor_id, fee_paid
+               from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[],
+                   $7::text[], $8::text[], $9::bool[])
+                   as new (case_id, case_number, submission_id, application_type, preferred_location,
+                   received_on, applicant, sponsor_id, fee_paid)
+               on conflict (submission_id) do nothing returning submission_id""",
+            [case.case_id for case in cases],
+            [case.number for case in cases],
+            [case.submission_id for case in cases],
+            [case.submission.application_type.value for case in cases],
+            [case.submission.preferred_location.value for case in cases],
+            [case.received_on for case in cases],
+            [json.dumps(case.submission.applicant.model_dump(mode="json")) for case in cases],
+            [case.submission.sponsor_id for case in cases],
+            [case.submission.fee_paid for case in cases],
         )
-        return bool(inserted)
+        return {row["submission_id"] for row in rows}

@@ -11,8 +11,9 @@ email over while it may still be sent. An email whose try has begun is never han
 result cannot be recorded (the database is down), it waits out its lease, about half a minute.
 A sender that stops (SIGTERM, scaling in) first finishes and records the email in flight. So only
 a dispatcher that dies (SIGKILL, a lost machine) or loses its database leaves a claim to its
-lease, and only one that dies between the SMTP server's "250 OK" and that record re-sends an
-email, one per sender at most, with the same Message-ID.
+lease, and only one that dies between the SMTP server's "250 OK" and that record, or that cannot
+write the record (the database went away in between), re-sends an email, one per sender at most,
+with the same Message-ID.
 """
 
 import asyncio

@@ -38,11 +38,31 @@ def _writing_handler(pool, calls: list, fail: dict[str, BaseException] | None = 
     return handle
 
 
-def _processor(pool, handle, shared: bool = True) -> RecordProcessor:
+def _processor(pool, handle, shared: bool = True, handle_batch=None) -> RecordProcessor:
     def no_producer():
         raise AssertionError("nothing in these tests is dead-lettered")
 
-    return RecordProcessor("batch-test", handle, no_producer, FAST, (lambda **options: SharedTransaction(pool, "batch-test", **options)) if shared else None)
+    shared_transaction = (lambda **options: SharedTransaction(pool, "batch-test", **options)) if shared else None
+    return RecordProcessor("batch-test", handle, no_producer, FAST, shared_transaction, handle_batch=handle_batch)
+
+
+def _batch_writer(pool, taken: list, fail: BaseException | None = None):
+    """A batch handler that writes the even offsets in one unit of work (then raises ``fail``, if
+    given) and leaves the odd ones."""
+
+    async def handle_batch(records):
+        mine = [r for r in records if r.offset % 2 == 0]
+        taken.append([r.position for r in mine])
+        async with UnitOfWork(pool, "batch-test") as uow:
+            await uow.connection.execute(
+                "insert into public.batch_ledger select unnest($1::text[]), txid_current()", [r.position for r in mine]
+            )
+            if fail is not None:
+                raise fail
+            await uow.commit()
+        return [r for r in records if r.offset % 2 == 1]
+
+    return handle_batch
 
 
 async def _rows(pool) -> dict[str, int]:
@@ -143,3 +163,45 @@ async def test_after_commit_callbacks_of_a_rolled_back_batch_run_only_for_the_re
 
     await _processor(pool, handle).process_batch([_record(0, o) for o in range(3)])
     assert callbacks == [f"{TOPIC}-0-{o}" for o in range(3)], "one callback per record, each after its own commit"
+
+
+async def test_a_batch_handler_takes_what_it_can_and_the_record_handler_the_rest_in_the_same_transaction(pool):
+    await _ledger(pool)
+    calls: list[str] = []
+    taken: list[list[str]] = []
+    records = [_record(p, o) for o in range(4) for p in range(2)]
+    processor = _processor(pool, _writing_handler(pool, calls), handle_batch=_batch_writer(pool, taken))
+    await processor.process_batch(records)
+
+    rows = await _rows(pool)
+    assert set(rows) == {r.position for r in records}
+    assert len(set(rows.values())) == 1, "one transaction for the whole batch"
+    assert taken == [[r.position for r in records if r.offset % 2 == 0]]
+    assert calls == [r.position for r in records if r.offset % 2 == 1], "the record handler saw only what was left, in order"
+
+
+async def test_a_failing_batch_handler_leaves_nothing_and_every_record_goes_to_the_record_handler(pool):
+    await _ledger(pool)
+    calls: list[str] = []
+    records = [_record(0, o) for o in range(4)]
+    handle_batch = _batch_writer(pool, [], fail=RuntimeError("a bug in the batch handler"))
+    await _processor(pool, _writing_handler(pool, calls), handle_batch=handle_batch).process_batch(records)
+
+    rows = await _rows(pool)
+    assert set(rows) == {r.position for r in records}, "the batch handler's rows rolled back, the record handler's stayed"
+    assert len(set(rows.values())) == 1, "still one transaction"
+    assert calls == [r.position for r in records]
+
+
+async def test_an_outage_in_the_batch_handler_sends_every_record_down_the_one_by_one_path(pool):
+    await _ledger(pool)
+    calls: list[str] = []
+    records = [_record(0, o) for o in range(3)]
+    outage = asyncpg.exceptions.AdminShutdownError("the database restarts")
+    handle_batch = _batch_writer(pool, [], fail=outage)
+    await _processor(pool, _writing_handler(pool, calls), handle_batch=handle_batch).process_batch(records)
+
+    rows = await _rows(pool)
+    assert set(rows) == {r.position for r in records}
+    assert len(set(rows.values())) == len(records), "each record in a transaction of its own"
+    assert calls == [r.position for r in records]

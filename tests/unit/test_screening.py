@@ -1,5 +1,6 @@
 """Screening a submission turns every kind of bad submission into specific problems, and good ones into events."""
 
+import json
 import pytest
 
 from harness.applications import bad_submissions, encode, submission
@@ -77,3 +78,10 @@ def test_text_and_times_no_database_could_hold_are_rejected_with_a_reason(change
 def test_an_integer_too_long_to_parse_is_rejected_not_crashed_on():
     (problem,) = screen(b'{"id": ' + b"9" * 5000 + b"}").problems
     assert "number too long" in problem.message
+
+
+def test_a_nul_escaped_in_json_written_as_utf16_is_rejected_too():
+    document = submission()
+    document["data"]["applicant"]["surname"] = "Ra\u0000man"
+    (problem,) = screen(json.dumps(document).encode("utf-16")).problems
+    assert "NUL" in problem.message
