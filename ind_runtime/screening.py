@@ -40,10 +40,10 @@ def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unaccepta
         return _whole("the record nests too deeply")
     if not isinstance(document, dict):
         return _whole(f"expected a CloudEvents JSON object, got a JSON {_JSON_NAMES[type(document)]}")
-    # NUL and lone surrogates can only come in as \u escapes (raw, they are not JSON or not UTF-8);
-    # JSON in UTF-16 or UTF-32 (which json reads too) has NUL bytes: without either, no string
-    # needs the walk
-    if (b"\\u" in value or b"\x00" in value) and (unstorable := _unstorable_text(document)) is not None:
+    # NUL and lone surrogates come in only as \u escapes, as surrogates written in UTF-8 (CESU-8:
+    # json reads bytes with "surrogatepass"; their first byte is 0xED), or in JSON written in
+    # UTF-16 or UTF-32 (which has NUL bytes): without any of these, no string needs the walk
+    if (b"\\u" in value or b"\xed" in value or b"\x00" in value) and (unstorable := _unstorable_text(document)) is not None:
         return _whole(unstorable)
     message_id = document.get("id") if isinstance(document.get("id"), str) else None
     event_type = document.get("type")

@@ -85,3 +85,8 @@ def test_a_nul_escaped_in_json_written_as_utf16_is_rejected_too():
     document["data"]["applicant"]["surname"] = "Ra\u0000man"
     (problem,) = screen(json.dumps(document).encode("utf-16")).problems
     assert "NUL" in problem.message
+
+
+def test_a_surrogate_written_raw_in_utf8_is_rejected_too():
+    (problem,) = screen(b'{"type": "nl.ind.application.submitted.v1", "id": "\xed\xa0\x80"}').problems
+    assert "surrogate" in problem.message
