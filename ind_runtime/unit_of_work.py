@@ -170,12 +170,7 @@ class UnitOfWork:
 
     async def first_time(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id``; False when it already did."""
-        inserted = await self.connection.fetchval(
-            "insert into runtime.inbox (consumer, event_id) values ($1, $2) on conflict do nothing returning true",
-            consumer,
-            event_id,
-        )
-        return bool(inserted)
+        return bool(await self.first_times(consumer, [event_id]))
 
     async def first_times(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
         """``first_time`` for many events in one statement: those of ``event_ids`` that
