@@ -21,7 +21,7 @@ from rich.table import Table
 from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
 from harness.bench.faust_floor import faust_floor
-from harness.bench.stage import intake_alone
+from harness.bench.stage import stages_alone
 from harness.chaos.infrastructure import ChaosStack
 from harness.processes import ROOT
 
@@ -45,8 +45,8 @@ async def bench(
         floor = await asyncio.to_thread(faust_floor, STACK.servers, baselines.LOOP_IN, baseline_events, STATE / "logs")
         console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
         database = await baselines.postgres(STACK.database_url)
-        console.print(f"[bold]stage alone[/bold]: intake draining {applications} queued submissions ...")
-        alone = await intake_alone(STACK, applications, STATE / "logs" / "intake-alone", timeout)
+        console.print(f"[bold]stages alone[/bold]: each service draining {applications} queued inputs ...")
+        alone = await stages_alone(STACK, applications, STATE / "logs", timeout)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
@@ -61,12 +61,14 @@ async def bench(
 
 
 def summary_line(figures: dict) -> str:
-    """Throughput of the first burst (the 1-worker one by default); p99 of the paced run when there
-    is one (latency below saturation, as the issue asks), else of that burst; max_rss_mb over every run."""
+    """Throughput of the first burst (the 1-worker one by default); the slowest stage alone against
+    the loop (in a burst a stage can go no faster than its input arrives, so its rate there is its
+    upstream's); p99 of the paced run when there is one (latency below saturation, as the issue
+    asks), else of that burst; max_rss_mb over every run."""
     run = figures["runs"][0]
     latency_run = next((r for r in figures["runs"] if r.get("paced_rate")), run)
     loop = figures["baselines"]["kafka_loop"]["events_per_s"]
-    ratios = [stats.ratio(s["events_per_s"], loop) for s in run["stages"].values()]
+    ratios = [stats.ratio(s["events_per_s"], loop) for s in figures["stage_alone"].values()]
     p99s = [s["p99"] for s in latency_run["latency_ms"].values() if s["p99"] is not None]
     rss = [mb for r in figures["runs"] for mb in r["peak_rss_mb"].values()]
     return (
@@ -87,9 +89,9 @@ def show(figures: dict) -> None:
     table.add_row(f"the services' Faust consumer, batches, no work (vs kafka loop: {floor_ratio})", f"{_f(floor['events_per_s'])} events/s")
     table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
     table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
-    alone = figures["stage_alone"]
-    ratio = _f(stats.ratio(alone["events_per_s"], loop["events_per_s"]), 3)
-    table.add_row(f"intake alone, {alone['submissions']} queued submissions (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
+    for stage, alone in figures["stage_alone"].items():
+        ratio = _f(stats.ratio(alone["events_per_s"], loop["events_per_s"]), 3)
+        table.add_row(f"{stage} alone, {alone['inputs']} queued, each to: {alone['output']} (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
     console.print(table)
     for run in figures["runs"]:
         title = f"{run['applications']} applications ({run.get('mode', 'burst')}), {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"
@@ -144,7 +146,10 @@ def main() -> int:
     figures["summary"] = line
     path.write_text(json.dumps(figures, indent=2))
     console.print(f"figures: {path}; worker logs: {STATE / 'logs'}")
-    sound = all(r["sound"] for r in figures["runs"])
+    unfinished = [stage for stage, alone in figures["stage_alone"].items() if alone["finished"] != alone["inputs"]]
+    if unfinished:
+        console.print(f"[red]FAILED[/red]: alone, {', '.join(unfinished)} did not finish exactly one output per input")
+    sound = all(r["sound"] for r in figures["runs"]) and not unfinished
     if not sound:
         console.print("[red]FAILED[/red]: an application was lost, duplicated or not finished; the figures do not count")
     print(line)

@@ -1,16 +1,26 @@
-"""One stage on its own: intake draining a topic already full of submissions.
+"""Each stage on its own: one worker draining a topic already full of its input.
 
 In a burst every stage waits for the one before it, so its output rate says as much about its
-upstream as about itself. Intake's input is what intake systems publish, so it can be filled ahead
-and the stage timed alone, with its database work (inbox, case, outbox) and its outbox relay
-publishing every event: submissions / (last published - first handled).
+upstream as about itself. So each stage is also timed alone, with its database work and its
+outputs included: its input topic is filled ahead, one worker starts on an empty database, and the
+harness counts the stage's finished outputs until there is one per input. Intake drains
+submissions (a case-registered event published for each); biometrics, decision and notify drain
+case registrations, the first event of every case and the one each of them does the most for
+(biometrics books an appointment and publishes it, decision opens the case file, notify sends the
+receipt over SMTP).
+
+The rate is taken between the first poll that sees an output and the first that sees them all,
+over the outputs in between, so the worker's start and its first batch are not in it.
 """
 
 import asyncio
 import random
 import shutil
 import time
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -19,64 +29,126 @@ from harness.applications import encode, submission
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY
 from harness.processes import ServiceProcess
-from harness.smtp import free_port
+from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
-from schemas.topics import SUBMISSIONS
+from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
+from schemas.topics import CASES_REGISTERED, SUBMISSIONS
 
-DATABASE = "bench_stage_intake"
+POLL_S = 0.02
+PUBLISHED = "select count(*) from runtime.outbox where published_at is not null"
 
 
-async def intake_alone(stack: ChaosStack, submissions: int, log_dir: Path, timeout: float) -> dict:
-    database_url = await _fresh_database(stack)
+@dataclass(frozen=True)
+class Stage:
+    service: str
+    input_topic: str
+    output: str  # what one finished output is
+    finished: str  # SQL: how many outputs are finished
+
+
+STAGES = (
+    Stage("intake", SUBMISSIONS.name, "case registered, published", PUBLISHED),
+    Stage("biometrics", CASES_REGISTERED.name, "appointment (or no-desk notice), published", PUBLISHED),
+    Stage("decision", CASES_REGISTERED.name, "case file opened", "select count(*) from decision.cases"),
+    Stage("notify", CASES_REGISTERED.name, "receipt email, sent", "select count(*) from notify.emails where status = 'sent'"),
+)
+
+
+async def stages_alone(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float) -> dict[str, dict]:
+    return {stage.service: await stage_alone(stack, stage, inputs, log_dir / f"{stage.service}-alone", timeout) for stage in STAGES}
+
+
+async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float) -> dict:
+    database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
-    await _fill(stack.servers, submissions)
+    await _fill(stack.servers, stage.input_topic, inputs)
     shutil.rmtree(log_dir, ignore_errors=True)
-    env = {"KAFKA_BOOTSTRAP_SERVERS": ",".join(stack.servers), "DATABASE_URL": database_url, "INTAKE_WEB_PORT": str(free_port())}
-    worker = ServiceProcess("intake", log_dir, env).start()
+    smtp = RecordingSmtpServer().start()  # in this process, as in a burst
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": ",".join(stack.servers),
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        f"{stage.service.upper()}_WEB_PORT": str(free_port()),
+    }
+    worker = ServiceProcess(stage.service, log_dir, env).start()
     try:
         await asyncio.to_thread(worker.wait_for_log, READY, 90)
-        span = await _drained(database_url, submissions, timeout)
+        measured = await _drained(database_url, stage.finished, inputs, timeout)
     finally:
         await asyncio.to_thread(worker.stop)
-    return {"stage": "intake", "submissions": submissions, "seconds": span, "events_per_s": submissions / span if span else None}
+        smtp.stop()
+    return {"stage": stage.service, "input": stage.input_topic, "output": stage.output, "inputs": inputs, **measured}
 
 
-async def _fresh_database(stack: ChaosStack) -> str:
+async def _fresh_database(stack: ChaosStack, name: str) -> str:
     admin = await asyncpg.connect(stack.database_url)
     try:
-        await admin.execute(f"drop database if exists {DATABASE} with (force)")
-        await admin.execute(f"create database {DATABASE}")
+        await admin.execute(f"drop database if exists {name} with (force)")
+        await admin.execute(f"create database {name}")
     finally:
         await admin.close()
-    return stack.database_url.rsplit("/", 1)[0] + "/" + DATABASE
+    return stack.database_url.rsplit("/", 1)[0] + "/" + name
 
 
-async def _fill(servers: list[str], submissions: int) -> None:
+async def _fill(servers: list[str], topic: str, count: int) -> None:
     rng = random.Random(11)
     producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
     try:
-        for _ in range(submissions):
+        for number in range(count):
             document = submission(rng=rng)
-            await producer.send(SUBMISSIONS.name, encode(document), key=document["id"].encode())
+            if topic == SUBMISSIONS.name:
+                await producer.send(topic, encode(document), key=document["id"].encode())
+            else:
+                registered = registration(document, number)
+                await producer.send(topic, registered.to_json(), key=str(registered.data.case_id).encode())
         await producer.flush()
     finally:
         await producer.stop()
 
 
-async def _drained(database_url: str, submissions: int, timeout: float) -> float | None:
-    """Seconds from the first submission handled to the last case-registered event published."""
+def registration(document: dict, number: int) -> CaseRegistered:
+    """The case-registered event intake would publish for the submission ``document``."""
+    data = document["data"]
+    applicant = {k: v for k, v in data["applicant"].items() if k != "passport_number"}
+    return CaseRegistered.create(
+        CaseRegisteredData(
+            case_id=uuid4(),
+            case_number=f"IND-2026-{number:07d}",
+            submission_id=document["id"],
+            application_type=data["application_type"],
+            preferred_location=data["preferred_location"],
+            received_on=date.today(),
+            sponsor_id=data["sponsor_id"],
+            fee_paid=data["fee_paid"],
+            applicant=ApplicantProfile(**applicant),
+        ),
+        source="urn:ind:intake",
+        subject=f"IND-2026-{number:07d}",
+    )
+
+
+async def _drained(database_url: str, finished: str, inputs: int, timeout: float) -> dict:
+    """Outputs per second between the first poll that sees one and the first that sees them all."""
     connection = await asyncpg.connect(database_url)
     try:
         deadline = time.monotonic() + timeout
+        first: tuple[float, int] | None = None
+        done = 0
         while time.monotonic() < deadline:
-            published = await connection.fetchval("select count(*) from runtime.outbox where published_at is not null")
-            if published >= submissions:
-                return await connection.fetchval(
-                    "select extract(epoch from (select max(published_at) from runtime.outbox)"
-                    " - (select min(processed_at) from runtime.inbox))::float8"
-                )
-            await asyncio.sleep(0.5)
-        return None
+            try:
+                done = await connection.fetchval(finished)
+            except asyncpg.UndefinedTableError:  # the worker has not made its tables yet
+                done = 0
+            now = time.monotonic()
+            if done and first is None:
+                first = (now, done)
+            if done >= inputs:
+                seconds = now - first[0]
+                rate = (done - first[1]) / seconds if seconds > 0 else None
+                return {"finished": done, "seconds": seconds, "events_per_s": rate}
+            await asyncio.sleep(POLL_S)
+        return {"finished": done, "seconds": None, "events_per_s": None}
     finally:
         await connection.close()
