@@ -1,10 +1,12 @@
-"""Sample submissions: valid ones of every type and location, and the ways producers get them wrong."""
+"""Sample submissions: valid ones of every type and location, the ways producers get them wrong,
+and the case-registered event intake makes of a valid one (to feed a later stage on its own)."""
 
 import json
 import random
 from datetime import date, datetime, timezone
 from uuid import uuid4
 
+from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
 from schemas.codes import ApplicationType, Language, LocationCode
 from schemas.submissions import ApplicationSubmitted
 
@@ -48,6 +50,27 @@ def submission(
             "fee_paid": True,
         },
     }
+
+
+def case_registered(document: dict, number: int) -> CaseRegistered:
+    """The case-registered event intake would publish for the submission ``document`` (as case ``number``)."""
+    data = document["data"]
+    applicant = {k: v for k, v in data["applicant"].items() if k != "passport_number"}
+    return CaseRegistered.create(
+        CaseRegisteredData(
+            case_id=uuid4(),
+            case_number=f"IND-2026-{number:07d}",
+            submission_id=document["id"],
+            application_type=data["application_type"],
+            preferred_location=data["preferred_location"],
+            received_on=date.today(),
+            sponsor_id=data["sponsor_id"],
+            fee_paid=data["fee_paid"],
+            applicant=ApplicantProfile(**applicant),
+        ),
+        source="urn:ind:intake",
+        subject=f"IND-2026-{number:07d}",
+    )
 
 
 def encode(document: dict) -> bytes:

@@ -19,7 +19,15 @@ _MIGRATION_LOCK = 0x1D_0001
 
 
 async def create_pool(database_url: str, size: int) -> asyncpg.Pool:
-    return await asyncpg.create_pool(database_url, min_size=1, max_size=size, command_timeout=60)
+    return await asyncpg.create_pool(database_url, min_size=1, max_size=size, command_timeout=60, reset=_keep_session)
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Nothing to reset when a connection goes back to the pool (asyncpg still rolls back a
+    transaction left open and drops listener callbacks): no code here leaves session state behind
+    (settings, cursors, advisory locks held past a transaction), so the default reset, a round
+    trip per checkout (``RESET ALL``, ``UNLISTEN *``, ...), would buy nothing; the migration lock,
+    the one session-level lock, is released before its connection is, or the connection closed."""
 
 
 def advisory_lock_id(name: str) -> int:
@@ -54,6 +62,10 @@ async def migrate(pool: asyncpg.Pool, component: str, folder: Path) -> list[str]
                 applied_now.append(path.name)
                 log.info("migration applied", component=component, migration=path.name)
         finally:
-            await conn.execute("select pg_advisory_unlock($1)", _MIGRATION_LOCK)
+            try:
+                await conn.execute("select pg_advisory_unlock($1)", _MIGRATION_LOCK)
+            except BaseException:
+                conn.terminate()  # the pool does not reset what a connection holds: never hand the lock on
+                raise
     return applied_now
 

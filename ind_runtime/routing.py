@@ -6,10 +6,11 @@ where ``context`` (a service's policy, say) is fixed when the router is made.
 """
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
@@ -32,6 +33,39 @@ class EventRouter:
         self._context = context
 
     async def __call__(self, record: ConsumedRecord) -> None:
+        routed = self.event_of(record)
+        if routed is None:
+            return
+        event, handler = routed
+        case_id = getattr(event.data, "case_id", None)
+        with structlog.contextvars.bound_contextvars(event_id=event.id, case_id=str(case_id) if case_id else None):
+            async with self._unit_of_work() as uow:
+                await handler(event, uow, **self._context)
+
+    def events_of(self, records: Sequence[ConsumedRecord]) -> tuple[list[tuple[ConsumedRecord, CloudEvent]], list[ConsumedRecord]]:
+        """For a batch handler: the records that hold an event handled here, with their events,
+        and the records to leave to the record handler (one that is no such event, which it parks,
+        and every later record with that key, which must wait behind it); types not handled here
+        are in neither."""
+        events: list[tuple[ConsumedRecord, CloudEvent]] = []
+        left: list[ConsumedRecord] = []
+        left_keys: set[bytes | None] = set()
+        for record in records:
+            if record.key not in left_keys:
+                try:
+                    routed = self.event_of(record)
+                except (Unprocessable, ValidationError):
+                    left_keys.add(record.key)
+                else:
+                    if routed is not None:
+                        events.append((record, routed[0]))
+                    continue
+            left.append(record)
+        return events, left
+
+    def event_of(self, record: ConsumedRecord) -> tuple[CloudEvent, Handler] | None:
+        """The event ``record`` holds and its handler; None for a type not handled here; raises
+        ``Unprocessable`` or ``ValidationError`` for a record that is no such event."""
         try:
             document = json.loads(record.value or b"")
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
@@ -41,10 +75,6 @@ class EventRouter:
         route = self._routes.get(document["type"])
         if route is None:
             log.debug("event type not handled here; skipped", event_type=document["type"][:100])
-            return
+            return None
         model, handler = route
-        event = model.model_validate(document)
-        case_id = getattr(event.data, "case_id", None)
-        with structlog.contextvars.bound_contextvars(event_id=event.id, case_id=str(case_id) if case_id else None):
-            async with self._unit_of_work() as uow:
-                await handler(event, uow, **self._context)
+        return model.model_validate(document), handler

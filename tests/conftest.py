@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from harness.smtp import RecordingSmtpServer
 from ind_runtime.admin import ensure_topics
-from ind_runtime.db import RUNTIME_MIGRATIONS, migrate
+from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
 from ind_runtime.kafka import admin_client
 from ind_runtime.settings import get_settings
 
@@ -72,7 +72,7 @@ async def fresh_database(purpose: str):
 
 @contextlib.asynccontextmanager
 async def migrated_pool(url: str):
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=8)
+    pool = await create_pool(url, 8)  # the workers' pool, with its reset on release
     try:
         await migrate(pool, "runtime", RUNTIME_MIGRATIONS)
         yield pool

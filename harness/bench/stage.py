@@ -18,20 +18,17 @@ import random
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from harness.applications import encode, submission
+from harness.applications import case_registered, encode, submission
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY
 from harness.processes import ServiceProcess
 from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
-from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
 from schemas.topics import CASES_REGISTERED, SUBMISSIONS
 
 POLL_S = 0.02
@@ -101,32 +98,11 @@ async def _fill(servers: list[str], topic: str, count: int) -> None:
             if topic == SUBMISSIONS.name:
                 await producer.send(topic, encode(document), key=document["id"].encode())
             else:
-                registered = registration(document, number)
+                registered = case_registered(document, number)
                 await producer.send(topic, registered.to_json(), key=str(registered.data.case_id).encode())
         await producer.flush()
     finally:
         await producer.stop()
-
-
-def registration(document: dict, number: int) -> CaseRegistered:
-    """The case-registered event intake would publish for the submission ``document``."""
-    data = document["data"]
-    applicant = {k: v for k, v in data["applicant"].items() if k != "passport_number"}
-    return CaseRegistered.create(
-        CaseRegisteredData(
-            case_id=uuid4(),
-            case_number=f"IND-2026-{number:07d}",
-            submission_id=document["id"],
-            application_type=data["application_type"],
-            preferred_location=data["preferred_location"],
-            received_on=date.today(),
-            sponsor_id=data["sponsor_id"],
-            fee_paid=data["fee_paid"],
-            applicant=ApplicantProfile(**applicant),
-        ),
-        source="urn:ind:intake",
-        subject=f"IND-2026-{number:07d}",
-    )
 
 
 async def _drained(database_url: str, finished: str, inputs: int, timeout: float) -> dict:

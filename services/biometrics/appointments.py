@@ -13,6 +13,7 @@ first takes one transaction-scoped advisory lock: bookers in different transacti
 they would anyway, on the slot rows) instead of deadlocking.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from uuid import UUID
@@ -68,18 +69,26 @@ class FullyBooked(Exception):
 
 
 class DeskAgenda:
+    """The agenda as one transaction sees it: made per unit of work, so that the bookings of a
+    batch take the booking turn once and check which days are open once."""
+
     def __init__(self, connection: asyncpg.Connection, capacity_overrides: dict | None = None) -> None:
         self._conn = connection
         self._overrides = capacity_overrides
+        self._has_turn = False
+        self._open: set[tuple[str, str, date]] = set()  # (location, product, day) seen open: days never close
 
     async def add_case(self, case: DeskCase) -> None:
+        await self.add_cases([case])
+
+    async def add_cases(self, cases: Sequence[DeskCase]) -> None:
         await self._conn.execute(
             """insert into biometrics.cases (case_id, case_number, application_type, preferred_location)
-               values ($1, $2, $3, $4) on conflict (case_id) do nothing""",
-            case.case_id,
-            case.case_number,
-            case.application_type.value,
-            case.preferred_location.value,
+               select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) on conflict (case_id) do nothing""",
+            [case.case_id for case in cases],
+            [case.case_number for case in cases],
+            [case.application_type.value for case in cases],
+            [case.preferred_location.value for case in cases],
         )
 
     async def case(self, case_id: UUID) -> DeskCase | None:
@@ -137,20 +146,26 @@ class DeskAgenda:
         await self._conn.execute("analyze biometrics.slots")
 
     async def _take_booking_turn(self) -> None:
-        await self._conn.execute("select pg_advisory_xact_lock($1)", _BOOKING_LOCK)
+        if not self._has_turn:  # held until the transaction ends
+            await self._conn.execute("select pg_advisory_xact_lock($1)", _BOOKING_LOCK)
+            self._has_turn = True
 
     async def _open_days(self, locations: list[LocationCode], product: AppointmentProduct, days: list[date]) -> None:
+        unknown = [loc for loc in locations if any((loc.value, product.value, day) not in self._open for day in days)]
+        if not unknown:
+            return
         opened = {
             (r["location"], r["day"])
             for r in await self._conn.fetch(
                 """select location, day from biometrics.slot_days
                    where product = $1 and location = any($2::text[]) and day = any($3::date[])""",
                 product.value,
-                [loc.value for loc in locations],
+                [loc.value for loc in unknown],
                 days,
             )
         }
-        missing = [(loc, day) for loc in locations for day in days if (loc.value, day) not in opened]
+        self._open.update((loc, product.value, day) for loc, day in opened)
+        missing = [(loc, day) for loc in unknown for day in days if (loc.value, day) not in opened]
         if not missing:
             return
         rows = [
@@ -167,6 +182,7 @@ class DeskAgenda:
             "insert into biometrics.slot_days (location, product, day) values ($1, $2, $3) on conflict do nothing",
             [(loc.value, product.value, day) for loc, day in missing],
         )
+        self._open.update((loc.value, product.value, day) for loc, day in missing)
 
     async def _take_earliest(self, locations, product, first: date, last: date, persons: int):
         args = (product.value, [loc.value for loc in locations], first, last, persons)

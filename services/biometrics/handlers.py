@@ -1,6 +1,6 @@
 """The desk service's handlers: book appointments, and act on what the desks report."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,19 +39,32 @@ class DeskPolicy:
     today: Callable[[], date]
 
 
-async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
+async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DeskPolicy) -> None:
+    """Take on each new case (each registration once, however often it comes): book its biometrics
+    appointment, or say that none is needed at a desk. A batch takes the booking turn and reads
+    the open days once, and spends one statement per booking."""
+    unseen = await uow.first_times(CONSUMER, [event.id for event in events])
+    cases = []
+    for event in events:
+        if event.id in unseen:
+            unseen.discard(event.id)  # a second one with this id in the batch is a duplicate
+            data = event.data
+            cases.append(DeskCase(data.case_id, data.case_number, data.application_type, data.preferred_location, None))
+    if not cases:
         return
-    data = event.data
-    case = DeskCase(data.case_id, data.case_number, data.application_type, data.preferred_location, None)
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    await agenda.add_case(case)
-    if needs_desk_biometrics(case.application_type):
-        await _book(uow, agenda, case, AppointmentProduct.BIOMETRICS, case.preferred_location, policy.today(), 1)
-    else:
-        completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
-        await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
+    await agenda.add_cases(cases)
+    for case in cases:
+        if needs_desk_biometrics(case.application_type):
+            await _book(uow, agenda, case, AppointmentProduct.BIOMETRICS, case.preferred_location, policy.today(), 1)
+        else:
+            completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
+            await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
     await uow.commit()
+
+
+async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: DeskPolicy) -> None:
+    await cases_registered([event], uow, policy)
 
 
 async def biometrics_captured(event: BiometricsCaptured, uow: UnitOfWork, policy: DeskPolicy) -> None:

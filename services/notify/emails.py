@@ -2,6 +2,7 @@
 
 import base64
 import json
+from collections.abc import Collection, Sequence
 from uuid import UUID
 
 import asyncpg
@@ -109,20 +110,26 @@ class RecipientBook:
     def __init__(self, connection: asyncpg.Connection) -> None:
         self._conn = connection
 
-    async def add(self, case_id: UUID, case_number: str, recipient: Recipient) -> None:
+    async def add_many(self, registrations: Sequence[tuple[UUID, str, Recipient]]) -> None:
+        """Keep (case id, case number, recipient) of each registration; a case kept before keeps its own."""
+        if not registrations:
+            return
+        case_ids, numbers, recipients = zip(*registrations, strict=True)
         await self._conn.execute(
             """insert into notify.recipients (case_id, case_number, email, language, given_names, surname)
-               values ($1, $2, $3, $4, $5, $6) on conflict (case_id) do nothing""",
-            case_id,
-            case_number,
-            recipient.email,
-            recipient.language.value,
-            recipient.given_names,
-            recipient.surname,
+               select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+               on conflict (case_id) do nothing""",
+            list(case_ids),
+            list(numbers),
+            [r.email for r in recipients],
+            [r.language.value for r in recipients],
+            [r.given_names for r in recipients],
+            [r.surname for r in recipients],
         )
 
-    async def get(self, case_id: UUID) -> Recipient | None:
-        row = await self._conn.fetchrow("select * from notify.recipients where case_id = $1", case_id)
-        if row is None:
-            return None
-        return Recipient(row["email"], Language(row["language"]), row["given_names"], row["surname"])
+    async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, Recipient]:
+        """The recipients of those of ``case_ids`` whose registration was read."""
+        if not case_ids:
+            return {}
+        rows = await self._conn.fetch("select * from notify.recipients where case_id = any($1::uuid[])", list(case_ids))
+        return {row["case_id"]: Recipient(row["email"], Language(row["language"]), row["given_names"], row["surname"]) for row in rows}

@@ -1,6 +1,12 @@
-"""Notify's handlers: queue the one email an event calls for, once per event."""
+"""Notify's handlers: queue the one email an event calls for, once per event.
 
-from collections.abc import Callable
+A batch of events and a single event go down one path (``queue_emails``), which spends a few
+statements on all of them: the inbox, the recipients they need, the recipients they bring.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
@@ -19,56 +25,74 @@ EMAILED_PRODUCTS = frozenset(messages.APPOINTMENT_KINDS)
 log = get_logger(__name__)
 
 
-async def case_registered(event: CaseRegistered, uow: UnitOfWork) -> bool:
-    """Remember the applicant's address and language, and queue the receipt."""
-    if not await uow.first_time(CONSUMER, event.id):
-        return False
-    await RecipientBook(uow.connection).add(event.data.case_id, event.data.case_number, messages.recipient_of(event))
-    await _queue(uow, event, messages.application_received(event))
-    return True
+def _receipt(event: CaseRegistered, _to: Recipient) -> Email:
+    return messages.application_received(event)
 
 
-def _about_case(compose: Callable[[CloudEvent, Recipient], Email]):
-    """A handler that emails the case's applicant whatever ``compose`` makes of the event."""
-
-    async def handle(event: CloudEvent, uow: UnitOfWork) -> bool:
-        if not await uow.first_time(CONSUMER, event.id):
-            return False
-        recipient = await RecipientBook(uow.connection).get(event.data.case_id)
-        if recipient is None:
-            raise NotReady(f"registration of case {event.data.case_id} not read yet")
-        await _queue(uow, event, compose(event, recipient))
-        return True
-
-    handle.__name__ = compose.__name__
-    return handle
-
-
-async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork) -> bool:
-    if event.data.product not in EMAILED_PRODUCTS:
-        return False
-    return await _appointment_email(event, uow)
-
-
-_appointment_email = _about_case(messages.appointment_booked)
-information_requested = _about_case(messages.information_requested)
-case_decided = _about_case(messages.case_decided)
-case_closed = _about_case(messages.case_closed)
-deadline_exceeded = _about_case(messages.deadline_exceeded)
-
-ROUTES = {
-    CaseRegistered: case_registered,
-    AppointmentBooked: appointment_booked,
-    InformationRequested: information_requested,
-    CaseDecided: case_decided,
-    CaseClosed: case_closed,
-    DeadlineExceeded: deadline_exceeded,
+# The email each event type calls for, made from the event and the case's applicant.
+COMPOSERS: dict[type[CloudEvent], Callable[[CloudEvent, Recipient], Email]] = {
+    CaseRegistered: _receipt,
+    AppointmentBooked: messages.appointment_booked,
+    InformationRequested: messages.information_requested,
+    CaseDecided: messages.case_decided,
+    CaseClosed: messages.case_closed,
+    DeadlineExceeded: messages.deadline_exceeded,
 }
 
 
-async def _queue(uow: UnitOfWork, event: CloudEvent, email: Email) -> None:
-    emails.queue(uow, event.id, event.data.case_id, event.data.case_number, email)
+@dataclass
+class Queued:
+    emails: int = 0
+    left: list[CloudEvent] = field(default_factory=list)  # waiting for their case's registration
+
+
+def calls_for_email(event: CloudEvent) -> bool:
+    """Submission and information appointments are made by the applicant, who needs no email about them."""
+    return not isinstance(event, AppointmentBooked) or event.data.product in EMAILED_PRODUCTS
+
+
+async def queue_emails(events: Sequence[CloudEvent], uow: UnitOfWork) -> Queued:
+    """Queue the email each of ``events`` calls for (each event once, however often it comes) and
+    commit. An event about a case whose registration is not read yet is left, with every later
+    event about that case, so that a case's emails keep their order; a registration brings the
+    applicant's address and language for the events after it."""
+    wanted = [event for event in events if calls_for_email(event)]
+    book = RecipientBook(uow.connection)
+    recipients = await book.get_many({event.data.case_id for event in wanted if not isinstance(event, CaseRegistered)})
+    outcome = Queued()
+    waiting: set[UUID] = set()
+    taken = []
+    for event in wanted:
+        case_id = event.data.case_id
+        if isinstance(event, CaseRegistered):
+            recipients.setdefault(case_id, messages.recipient_of(event))
+        if case_id in waiting or case_id not in recipients:
+            waiting.add(case_id)
+            outcome.left.append(event)
+        else:
+            taken.append(event)
+    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
+    registrations = []
+    for event in taken:
+        if event.id not in unseen:
+            continue  # handled before, or twice in this batch
+        unseen.discard(event.id)
+        if isinstance(event, CaseRegistered):
+            registrations.append((event.data.case_id, event.data.case_number, recipients[event.data.case_id]))
+        email = COMPOSERS[type(event)](event, recipients[event.data.case_id])
+        emails.queue(uow, event.id, event.data.case_id, event.data.case_number, email)
+        outcome.emails += 1
+    if not outcome.emails:
+        return outcome
+    await book.add_many(registrations)
     await uow.commit()
-    log.debug("email queued", kind=email.kind)
+    log.debug("emails queued", emails=outcome.emails)
+    return outcome
 
 
+async def email_about(event: CloudEvent, uow: UnitOfWork) -> bool:
+    """The record handler's way in: one event down the batch's path; True if an email was queued."""
+    queued = await queue_emails([event], uow)
+    if queued.left:
+        raise NotReady(f"registration of case {event.data.case_id} not read yet")
+    return queued.emails > 0

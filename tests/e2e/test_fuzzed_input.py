@@ -113,7 +113,7 @@ BOOKED, COMPLETED, FLAGGED = CASE_APPOINTMENTS.event_types
 ASSESSED, INFO_REQUESTED, RESUMED, REFUSAL_PROPOSED, DECIDED, PRODUCED, CLOSED, APPROACHING, EXCEEDED = (
     CASE_LIFECYCLE.event_types
 )
-NOTIFY_SILENT_PRODUCTS = ("SUB", "INF")  # services/notify/handlers.py: no email, nothing recorded
+NOTIFY_SILENT_PRODUCTS = ("SUB", "INF")  # services/notify/handlers.py (calls_for_email): no email, nothing recorded
 
 # notify routes all of its types on each of its three topics (services/notify/app.py); biometrics and
 # decision route per topic.

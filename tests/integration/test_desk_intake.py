@@ -1,0 +1,82 @@
+"""Biometrics takes on a batch of registered cases with a few statements, against real PostgreSQL:
+one booking per case that needs one, a no-desk notice for the others, each registration once, and
+the bookings of one batch filling a slot's seats in turn without overbooking it."""
+
+import json
+import random
+from datetime import date
+
+import pytest
+
+from harness.applications import case_registered, submission
+from ind_runtime.db import migrate
+from ind_runtime.unit_of_work import UnitOfWork
+from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
+from services.biometrics.app import MIGRATIONS, SERVICE
+from services.biometrics.capacity import Capacity
+from services.biometrics.handlers import DeskPolicy, cases_registered
+from tests.conftest import fresh_database, migrated_pool
+
+PUBLISHER = "biometrics-under-test"
+AM = LocationCode.AMSTERDAM
+BIO = AppointmentProduct.BIOMETRICS
+MONDAY = date(2027, 3, 1)
+
+
+@pytest.fixture
+async def desk_pool():
+    async with fresh_database("desk") as url, migrated_pool(url) as pool:
+        await migrate(pool, SERVICE, MIGRATIONS)
+        yield pool
+
+
+def _registrations(types: list[ApplicationType], seed: int):
+    rng = random.Random(seed)
+    return [case_registered(submission(t, AM, rng=rng), seed * 100 + n) for n, t in enumerate(types)]
+
+
+async def _take_on(pool, events, overrides: dict | None = None) -> None:
+    policy = DeskPolicy(no_show_limit=2, capacity_overrides=overrides or {}, today=lambda: MONDAY)
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await cases_registered(events, uow, policy)
+
+
+async def _published(pool) -> list[tuple[str, str]]:
+    rows = await pool.fetch("select key, value from runtime.outbox where publisher = $1 order by id", PUBLISHER)
+    return [(r["key"].decode(), json.loads(r["value"])["type"]) for r in rows]
+
+
+async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_one(desk_pool):
+    events = _registrations([ApplicationType.FAMILY, ApplicationType.MVV, ApplicationType.STUDY], seed=1)
+    await _take_on(desk_pool, events)
+
+    assert await _published(desk_pool) == [
+        (str(events[0].data.case_id), "nl.ind.appointment.booked.v1"),
+        (str(events[1].data.case_id), "nl.ind.biometrics.completed.v1"),
+        (str(events[2].data.case_id), "nl.ind.appointment.booked.v1"),
+    ]
+    booked = await desk_pool.fetch("select case_id, product from biometrics.appointments")
+    assert {(r["case_id"], r["product"]) for r in booked} == {(events[0].data.case_id, "BIO"), (events[2].data.case_id, "BIO")}
+    assert await desk_pool.fetchval("select count(*) from biometrics.cases") == 3
+
+
+async def test_a_registration_seen_before_or_twice_in_one_batch_is_taken_on_once(desk_pool):
+    a, b = _registrations([ApplicationType.FAMILY, ApplicationType.FAMILY], seed=2)
+    await _take_on(desk_pool, [a, a])
+    await _take_on(desk_pool, [b, a])
+
+    assert await desk_pool.fetchval("select count(*) from biometrics.appointments") == 2
+    assert [key for key, _type in await _published(desk_pool)] == [str(a.data.case_id), str(b.data.case_id)]
+
+
+async def test_the_bookings_of_one_batch_fill_a_slot_in_turn_and_never_overbook_it(desk_pool):
+    one_slot_of_two = {AM: {BIO: Capacity(slot_minutes=480, desks=2)}}
+    events = _registrations([ApplicationType.FAMILY] * 5, seed=3)
+    await _take_on(desk_pool, events, one_slot_of_two)
+
+    rows = await desk_pool.fetch(
+        """select s.location, s.day, count(*) as seats from biometrics.appointments a
+           join biometrics.slots s using (slot_key) group by s.location, s.day order by s.day"""
+    )
+    assert [(r["location"], r["seats"]) for r in rows] == [("AM", 2), ("AM", 2), ("AM", 1)]
+    assert [r["day"] for r in rows] == sorted({r["day"] for r in rows})
