@@ -1,18 +1,14 @@
 """Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests.
 
-A batch of registrations is taken on together (``handlers.cases_registered``); a record that holds
-no registration, and every later one with its key, goes one by one.
+A batch of registrations is taken on together (``handlers.cases_registered``).
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import faust
 
-from ind_runtime.records import ConsumedRecord
-from ind_runtime.routing import EventRouter
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import EndorsementStickerRequested
 from schemas.cases import CaseRegistered
@@ -53,15 +49,5 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     resources.before_consuming(open_booking_window)
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
-
-    registrations = EventRouter(resources.unit_of_work, {CaseRegistered: handlers.case_registered}, policy=policy)
-
-    async def take_on_cases(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
-        events, left = registrations.events_of(records)
-        if events:
-            async with resources.unit_of_work() as uow:
-                await handlers.cases_registered([event for _record, event in events], uow, policy)
-        return left
-
-    resources.consume(app, CASES_REGISTERED.name, registrations, take_on_cases)
+    resources.route_batches(app, CASES_REGISTERED.name, CaseRegistered, handlers.cases_registered, policy=policy)
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

@@ -63,9 +63,6 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
     await uow.commit()
 
 
-async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    await cases_registered([event], uow, policy)
-
 
 async def biometrics_captured(event: BiometricsCaptured, uow: UnitOfWork, policy: DeskPolicy) -> None:
     if not await uow.first_time(CONSUMER, event.id):

@@ -41,7 +41,6 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         deadline_warning_days=settings.deadline_warning_days,
     )
     routes = {
-        CASES_REGISTERED: {CaseRegistered: handlers.case_registered},
         CASE_APPOINTMENTS: {
             AppointmentBooked: handlers.appointment_booked,
             BiometricsCompleted: handlers.biometrics_completed,
@@ -52,6 +51,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     }
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
+    resources.route_batches(app, CASES_REGISTERED.name, CaseRegistered, handlers.cases_registered, policy=policy)
 
     async def command(record: ConsumedRecord) -> None:
         screened = screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)

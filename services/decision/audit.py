@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
-import asyncpg
+from ind_runtime.unit_of_work import UnitOfWork
 
 
-async def record(
-    connection: asyncpg.Connection,
+def record(
+    uow: UnitOfWork,
     *,
     command_id: str | None,
     caseworker_id: str | None,
@@ -17,7 +17,8 @@ async def record(
     rejection_code: str | None = None,
     rejection_reason: str | None = None,
 ) -> None:
-    await connection.execute(
+    """Audit a command once ``uow`` commits (nothing reads the trail back before then)."""
+    uow.append(
         """insert into decision.audit_trail (command_id, caseworker_id, action, case_id, case_number, reason,
                accepted, rejection_code, rejection_reason)
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",

@@ -1,6 +1,8 @@
 """Where the decision service keeps its cases and their status history (``decision.*``)."""
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -34,52 +36,62 @@ def _case(row: asyncpg.Record) -> Case:
     )
 
 
+@dataclass(frozen=True)
+class NewCase:
+    """A case as it is opened, with what its assessment will need of the applicant."""
+
+    case: Case
+    date_of_birth: date
+    nationality: str
+    sponsor_id: str | None
+    fee_paid: bool
+
+
 class CaseFile:
     def __init__(self, uow: UnitOfWork) -> None:
         self._conn = uow.connection
         self._uow = uow
 
-    async def add(self, case: Case, date_of_birth: date, nationality: str, sponsor_id: str | None, fee_paid: bool) -> bool:
-        inserted = await self._conn.fetchval(
+    async def add(self, new_cases: Sequence[NewCase]) -> set[UUID]:
+        """File each new case with the applicant's facts its assessment needs; returns the ids of
+        those filed now (a case filed before keeps its file)."""
+        if not new_cases:
+            return set()
+        columns = list(zip(*(self._values(n.case) + (n.date_of_birth, n.nationality, n.sponsor_id, n.fee_paid) for n in new_cases), strict=True))
+        rows = await self._conn.fetch(
             f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid)
-                values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                on conflict (case_id) do nothing returning true""",
-            *self._values(case),
-            date_of_birth,
-            nationality,
-            sponsor_id,
-            fee_paid,
+                select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::text[],
+                                     $8::int[], $9::date[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[], $15::bool[])
+                on conflict (case_id) do nothing returning case_id""",
+            *(list(column) for column in columns),
         )
-        return bool(inserted)
+        return {row["case_id"] for row in rows}
 
     async def get(self, case_id: UUID, *, for_update: bool = True) -> Case | None:
         lock = " for update" if for_update else ""
         row = await self._conn.fetchrow(f"select {_CASE_COLUMNS} from decision.cases where case_id = $1{lock}", case_id)
         return _case(row) if row else None
 
-    async def save(self, case: Case, **timers) -> None:
-        """Write the case's state; ``timers`` may set document_due_at, warned_on or exceeded_on."""
-        extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(timers))
+    async def save(self, case: Case, assessment: Assessment | None = None, **timers) -> None:
+        """Write the case's state, and the assessment made of it when there is one; ``timers`` may
+        set document_due_at, warned_on or exceeded_on."""
+        columns = dict(timers)
+        if assessment is not None:
+            columns["recommendation"] = assessment.recommendation.value
+            columns["findings"] = json.dumps([f.model_dump(mode="json") for f in assessment.findings])
+        extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
         await self._conn.execute(
             f"""update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
                     deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9,
                     refusal_proposed_by = $10, outcome = $11, updated_at = now(){extra}
                 where case_id = $1""",
             *self._values(case),
-            *timers.values(),
+            *columns.values(),
         )
 
     async def assessment_facts(self, case_id: UUID) -> asyncpg.Record:
         return await self._conn.fetchrow(
             "select date_of_birth, nationality, sponsor_id, fee_paid from decision.cases where case_id = $1", case_id
-        )
-
-    async def record_assessment(self, case_id: UUID, assessment: Assessment) -> None:
-        await self._conn.execute(
-            "update decision.cases set recommendation = $2, findings = $3::jsonb where case_id = $1",
-            case_id,
-            assessment.recommendation.value,
-            json.dumps([f.model_dump(mode="json") for f in assessment.findings]),
         )
 
     def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:

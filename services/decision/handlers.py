@@ -1,6 +1,6 @@
 """The decision service's handlers: each takes an event and a unit of work, and commits or does nothing."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -58,7 +58,7 @@ from services.decision.case import (
     ready_for_decision,
     resume,
 )
-from services.decision.case_file import CaseFile
+from services.decision.case_file import CaseFile, NewCase
 from services.decision.caseworkers import Caseworker
 from services.decision.deadlines import days_left
 from services.decision.tool_keys import authenticate
@@ -85,14 +85,23 @@ def _d(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
+async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    """Open a case file for each registration (once, however often it comes), with two statements
+    for a batch of them and the first status the applicant sees."""
+    unseen = await uow.first_times(CONSUMER, [event.id for event in events])
+    new_cases = []
+    for event in events:
+        if event.id not in unseen:
+            continue  # handled before, or twice in this batch
+        unseen.discard(event.id)
+        data = event.data
+        case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
+        new_cases.append(NewCase(case, data.applicant.date_of_birth, data.applicant.nationality, data.sponsor_id, data.fee_paid))
+    if not new_cases:
         return
-    data = event.data
-    case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
     files = CaseFile(uow)
-    applicant = data.applicant
-    if await files.add(case, applicant.date_of_birth, applicant.nationality, data.sponsor_id, data.fee_paid):
+    filed = await files.add(new_cases)
+    for case in (n.case for n in new_cases if n.case.case_id in filed):
         files.note(
             case.case_id,
             case.status,
@@ -100,6 +109,7 @@ async def case_registered(event: CaseRegistered, uow: UnitOfWork, policy: Decisi
             f"Application received on {_d(case.received_on)}; the decision is due by {_d(case.deadline)}.",
         )
     await uow.commit()
+
 
 
 async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork, policy: DecisionPolicy) -> None:
@@ -150,8 +160,7 @@ async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: Decisi
     if extra:
         findings = assessment.findings + extra
         assessment = Assessment(recommend(findings), findings)
-    await files.save(case)
-    await files.record_assessment(case.case_id, assessment)
+    await files.save(case, assessment)
     files.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
     await _emit(
         uow,
@@ -198,8 +207,8 @@ async def decision_requested(
     if isinstance(verdict, Refusal):
         await _reject(uow, command, verdict)
         return
-    await audit.record(
-        uow.connection,
+    audit.record(
+        uow,
         command_id=command.id,
         caseworker_id=data.caseworker_id,
         action=data.action.value,
@@ -261,8 +270,8 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
 
 async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
     data = command.data
-    await audit.record(
-        uow.connection,
+    audit.record(
+        uow,
         command_id=command.id,
         caseworker_id=data.caseworker_id,
         action=data.action.value,
@@ -289,8 +298,8 @@ async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord,
     if not await uow.first_time(f"{CONSUMER}.rejections", record.position):
         return
     reason = "; ".join(f"{p.field or 'record'}: {p.message}" for p in unacceptable.problems)
-    await audit.record(
-        uow.connection,
+    audit.record(
+        uow,
         command_id=unacceptable.message_id,
         caseworker_id=None,
         action=None,

@@ -10,6 +10,7 @@ import pytest
 import services.decision.app
 from ind_runtime.db import migrate
 from ind_runtime.settings import get_settings
+from ind_runtime.unit_of_work import UnitOfWork
 from services.decision import audit
 
 
@@ -22,9 +23,9 @@ async def decision_schema(pool):
 async def audited(pool) -> int:
     """One audit row, written by the decision service's own code; its id."""
     command_id = f"cmd-{uuid4()}"
-    async with pool.acquire() as connection:
-        await audit.record(
-            connection,
+    async with UnitOfWork(pool, "decision-under-test") as uow:
+        audit.record(
+            uow,
             command_id=command_id,
             caseworker_id="cw-001",
             action="grant",
@@ -32,6 +33,7 @@ async def audited(pool) -> int:
             case_number="IND-2042-0000001",
             reason="All conditions are met.",
         )
+        await uow.commit()
     return await pool.fetchval("select id from decision.audit_trail where command_id = $1", command_id)
 
 

@@ -90,7 +90,7 @@ async def register(pool, received_on: date, application_type: ApplicationType = 
     )
     event = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.case_registered(event, uow, policy_on(received_on))
+        await handlers.cases_registered([event], uow, policy_on(received_on))
     return event
 
 

@@ -80,7 +80,7 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
     )
     case = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.case_registered(case, uow, policy_on(RECEIVED))
+        await handlers.cases_registered([case], uow, policy_on(RECEIVED))
     done = BIOMETRICS.data.model_copy(update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None})
     async with UnitOfWork(pool, PUBLISHER) as uow:
         await handlers.biometrics_completed(
