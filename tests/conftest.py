@@ -8,6 +8,7 @@ other's data. Unit tests request none of these fixtures and run without any infr
 import asyncio
 import contextlib
 import os
+import random
 import socket
 import time
 
@@ -15,6 +16,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from harness.applications import case_registered, submission
 from harness.smtp import RecordingSmtpServer
 from ind_runtime.admin import ensure_topics
 from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
@@ -78,6 +80,25 @@ async def migrated_pool(url: str):
         yield pool
     finally:
         await pool.close()
+
+
+@contextlib.asynccontextmanager
+async def service_pool(purpose: str, service: str, migrations):
+    """A pool on a database of its own with the runtime's and ``service``'s tables: for tests
+    that count every row a handler wrote."""
+    async with fresh_database(purpose) as url, migrated_pool(url) as pool:
+        await migrate(pool, service, migrations)
+        yield pool
+
+
+def registrations(count: int, seed: int, *types, location=None) -> list:
+    """``count`` case-registered events as intake would publish them (of ``types`` in turn, and
+    for ``location``, if given)."""
+    rng = random.Random(seed)
+    return [
+        case_registered(submission(types[n % len(types)] if types else None, location, rng=rng), seed * 100 + n)
+        for n in range(count)
+    ]
 
 
 @pytest.fixture(scope="session")

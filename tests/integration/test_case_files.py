@@ -2,17 +2,14 @@
 PostgreSQL: one file per case however often its registration arrives, with the applicant's facts
 the assessment needs and the first status the applicant can look up."""
 
-import random
 from datetime import date, timedelta
 
 import pytest
 
-from harness.applications import case_registered, submission
-from ind_runtime.db import migrate
 from ind_runtime.unit_of_work import UnitOfWork
 from services.decision import handlers
 from services.decision.app import MIGRATIONS
-from tests.conftest import fresh_database, migrated_pool
+from tests.conftest import registrations, service_pool
 
 PUBLISHER = "decision-under-test"
 TODAY = date(2026, 12, 2)
@@ -23,14 +20,8 @@ POLICY = handlers.DecisionPolicy(
 
 @pytest.fixture
 async def decision_pool():
-    async with fresh_database("case_files") as url, migrated_pool(url) as pool:
-        await migrate(pool, "decision", MIGRATIONS)
+    async with service_pool("case_files", "decision", MIGRATIONS) as pool:
         yield pool
-
-
-def _registrations(count: int, seed: int):
-    rng = random.Random(seed)
-    return [case_registered(submission(rng=rng), seed * 100 + n) for n in range(count)]
 
 
 async def _open(pool, events) -> None:
@@ -39,7 +30,7 @@ async def _open(pool, events) -> None:
 
 
 async def test_a_batch_of_registrations_opens_a_case_file_each_with_its_first_status(decision_pool):
-    events = _registrations(3, seed=1)
+    events = registrations(3, seed=1)
     await _open(decision_pool, events)
 
     rows = await decision_pool.fetch("select case_id, status, date_of_birth, nationality from decision.cases")
@@ -51,7 +42,7 @@ async def test_a_batch_of_registrations_opens_a_case_file_each_with_its_first_st
 
 
 async def test_a_registration_seen_before_or_twice_in_one_batch_opens_one_file(decision_pool):
-    a, b = _registrations(2, seed=2)
+    a, b = registrations(2, seed=2)
     await _open(decision_pool, [a, a])
     await _open(decision_pool, [b, a])
 

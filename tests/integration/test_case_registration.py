@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 from harness.applications import submission
-from ind_runtime.db import migrate
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.submissions import ApplicationSubmitted
 from services.intake.handlers import case_id_for, register_cases
-from tests.conftest import fresh_database, migrated_pool
+from tests.conftest import service_pool
 
 PUBLISHER = "intake-under-test"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "intake" / "migrations"
@@ -21,8 +20,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "intake" / "migr
 
 @pytest.fixture
 async def intake_pool():
-    async with fresh_database("intake") as url, migrated_pool(url) as pool:
-        await migrate(pool, "intake", MIGRATIONS)
+    async with service_pool("intake", "intake", MIGRATIONS) as pool:
         yield pool
 
 

@@ -3,19 +3,16 @@ one booking per case that needs one, a no-desk notice for the others, each regis
 the bookings of one batch filling a slot's seats in turn without overbooking it."""
 
 import json
-import random
 from datetime import date
 
 import pytest
 
-from harness.applications import case_registered, submission
-from ind_runtime.db import migrate
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from services.biometrics.app import MIGRATIONS, SERVICE
 from services.biometrics.capacity import Capacity
 from services.biometrics.handlers import DeskPolicy, cases_registered
-from tests.conftest import fresh_database, migrated_pool
+from tests.conftest import registrations, service_pool
 
 PUBLISHER = "biometrics-under-test"
 AM = LocationCode.AMSTERDAM
@@ -25,14 +22,8 @@ MONDAY = date(2027, 3, 1)
 
 @pytest.fixture
 async def desk_pool():
-    async with fresh_database("desk") as url, migrated_pool(url) as pool:
-        await migrate(pool, SERVICE, MIGRATIONS)
+    async with service_pool("desk", SERVICE, MIGRATIONS) as pool:
         yield pool
-
-
-def _registrations(types: list[ApplicationType], seed: int):
-    rng = random.Random(seed)
-    return [case_registered(submission(t, AM, rng=rng), seed * 100 + n) for n, t in enumerate(types)]
 
 
 async def _take_on(pool, events, overrides: dict | None = None) -> None:
@@ -47,7 +38,7 @@ async def _published(pool) -> list[tuple[str, str]]:
 
 
 async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_one(desk_pool):
-    events = _registrations([ApplicationType.FAMILY, ApplicationType.MVV, ApplicationType.STUDY], seed=1)
+    events = registrations(3, 1, ApplicationType.FAMILY, ApplicationType.MVV, ApplicationType.STUDY, location=AM)
     await _take_on(desk_pool, events)
 
     assert await _published(desk_pool) == [
@@ -61,7 +52,7 @@ async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_o
 
 
 async def test_a_registration_seen_before_or_twice_in_one_batch_is_taken_on_once(desk_pool):
-    a, b = _registrations([ApplicationType.FAMILY, ApplicationType.FAMILY], seed=2)
+    a, b = registrations(2, 2, ApplicationType.FAMILY, location=AM)
     await _take_on(desk_pool, [a, a])
     await _take_on(desk_pool, [b, a])
 
@@ -71,7 +62,7 @@ async def test_a_registration_seen_before_or_twice_in_one_batch_is_taken_on_once
 
 async def test_the_bookings_of_one_batch_fill_a_slot_in_turn_and_never_overbook_it(desk_pool):
     one_slot_of_two = {AM: {BIO: Capacity(slot_minutes=480, desks=2)}}
-    events = _registrations([ApplicationType.FAMILY] * 5, seed=3)
+    events = registrations(5, 3, ApplicationType.FAMILY, location=AM)
     await _take_on(desk_pool, events, one_slot_of_two)
 
     rows = await desk_pool.fetch(

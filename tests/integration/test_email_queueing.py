@@ -2,35 +2,26 @@
 one email per event however often it arrives, events about a case it knows no applicant of yet
 left in order for later, and no email for what the applicant booked themselves."""
 
-import random
 from datetime import date, time
 from uuid import uuid4
 
 import pytest
 
-from harness.applications import case_registered, submission
-from ind_runtime.db import migrate
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentBooked, AppointmentData
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.lifecycle import CaseDecided, CaseDecidedData, Outcome
 from services.notify.app import MIGRATIONS
 from services.notify.handlers import queue_emails
-from tests.conftest import fresh_database, migrated_pool
+from tests.conftest import registrations, service_pool
 
 PUBLISHER = "notify-under-test"
 
 
 @pytest.fixture
 async def notify_pool():
-    async with fresh_database("notify") as url, migrated_pool(url) as pool:
-        await migrate(pool, "notify", MIGRATIONS)
+    async with service_pool("notify", "notify", MIGRATIONS) as pool:
         yield pool
-
-
-def _registrations(count: int, seed: int):
-    rng = random.Random(seed)
-    return [case_registered(submission(rng=rng), seed * 100 + n) for n in range(count)]
 
 
 def _decided(registration) -> CaseDecided:
@@ -75,18 +66,18 @@ async def _emails(pool) -> list[tuple[str, str]]:
 
 
 async def test_a_batch_of_registrations_queues_a_receipt_each_and_keeps_each_applicant(notify_pool):
-    registrations = _registrations(4, seed=1)
-    queued = await _queue(notify_pool, registrations)
+    events = registrations(4, seed=1)
+    queued = await _queue(notify_pool, events)
 
-    addresses = [r.data.applicant.email for r in registrations]
+    addresses = [r.data.applicant.email for r in events]
     assert queued.emails == 4 and queued.left == []
     assert await _emails(notify_pool) == [("application_received", a) for a in addresses]
     kept = await notify_pool.fetch("select case_id, email from notify.recipients")
-    assert {(r["case_id"], r["email"]) for r in kept} == {(r.data.case_id, r.data.applicant.email) for r in registrations}
+    assert {(r["case_id"], r["email"]) for r in kept} == {(r.data.case_id, r.data.applicant.email) for r in events}
 
 
 async def test_events_about_a_case_not_registered_yet_are_left_in_order_and_the_others_queued(notify_pool):
-    known, unknown = _registrations(2, seed=2)
+    known, unknown = registrations(2, seed=2)
     await _queue(notify_pool, [known])
     later = [_booked(unknown, AppointmentProduct.BIOMETRICS), _decided(known), _decided(unknown)]
 
@@ -99,7 +90,7 @@ async def test_events_about_a_case_not_registered_yet_are_left_in_order_and_the_
 
 
 async def test_an_event_seen_before_or_twice_in_one_batch_queues_one_email(notify_pool):
-    registration, = _registrations(1, seed=3)
+    registration, = registrations(1, seed=3)
     decided = _decided(registration)
     first = await _queue(notify_pool, [registration, registration, decided])
     again = await _queue(notify_pool, [decided, registration])
@@ -109,7 +100,7 @@ async def test_an_event_seen_before_or_twice_in_one_batch_queues_one_email(notif
 
 
 async def test_an_appointment_the_applicant_made_queues_no_email_and_is_not_marked(notify_pool):
-    registration, = _registrations(1, seed=4)
+    registration, = registrations(1, seed=4)
     await _queue(notify_pool, [registration])
     submission_slot = _booked(registration, AppointmentProduct.SUBMISSION)
 
