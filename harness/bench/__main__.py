@@ -46,7 +46,7 @@ async def bench(
         console.print("[bold]baseline[/bold]: plain asyncpg transactions ...")
         database = await baselines.postgres(STACK.database_url)
         console.print(f"[bold]stages alone[/bold]: each service draining {applications} queued inputs ...")
-        alone = await stages_alone(STACK, applications, STATE / "logs", timeout)
+        alone = await stages_alone(STACK, applications, STATE / "logs", timeout, STATE / "profiles" if profile else None)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")

@@ -24,6 +24,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from harness.applications import case_registered, encode, submission
+from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY
 from harness.processes import ServiceProcess
@@ -51,11 +52,15 @@ STAGES = (
 )
 
 
-async def stages_alone(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float) -> dict[str, dict]:
-    return {stage.service: await stage_alone(stack, stage, inputs, log_dir / f"{stage.service}-alone", timeout) for stage in STAGES}
+async def stages_alone(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None) -> dict[str, dict]:
+    return {
+        stage.service: await stage_alone(stack, stage, inputs, log_dir / f"{stage.service}-alone", timeout, profile_dir)
+        for stage in STAGES
+    }
 
 
-async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float) -> dict:
+async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None) -> dict:
+    """``profile_dir``: sample the worker with py-spy while it drains (its hottest functions in the result)."""
     database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
     await _fill(stack.servers, stage.input_topic, inputs)
@@ -71,7 +76,12 @@ async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Pat
     worker = ServiceProcess(stage.service, log_dir, env).start()
     try:
         await asyncio.to_thread(worker.wait_for_log, READY, 90)
+        profiles = WorkerProfiles(profile_dir / "alone", {stage.service: worker.pid}) if profile_dir else None
+        if profiles:
+            profiles.start()
         measured = await _drained(database_url, stage.finished, inputs, timeout)
+        if profiles:
+            measured["profile"] = (await asyncio.to_thread(profiles.stop)).get(stage.service)
     finally:
         await asyncio.to_thread(worker.stop)
         smtp.stop()

@@ -76,7 +76,8 @@ class DeskAgenda:
         self._conn = connection
         self._overrides = capacity_overrides
         self._has_turn = False
-        self._open: set[tuple[str, str, date]] = set()  # (location, product, day) seen open: days never close
+        self._open: set[tuple[LocationCode, AppointmentProduct, date]] = set()  # (location, product, first day) of
+        # booking windows seen open, every day of them: days never close
 
     async def add_case(self, case: DeskCase) -> None:
         await self.add_cases([case])
@@ -151,7 +152,7 @@ class DeskAgenda:
             self._has_turn = True
 
     async def _open_days(self, locations: list[LocationCode], product: AppointmentProduct, days: list[date]) -> None:
-        unknown = [loc for loc in locations if any((loc.value, product.value, day) not in self._open for day in days)]
+        unknown = [loc for loc in locations if (loc, product, days[0]) not in self._open]
         if not unknown:
             return
         opened = {
@@ -164,25 +165,23 @@ class DeskAgenda:
                 days,
             )
         }
-        self._open.update((loc, product.value, day) for loc, day in opened)
         missing = [(loc, day) for loc in unknown for day in days if (loc.value, day) not in opened]
-        if not missing:
-            return
-        rows = [
-            (s.key, s.location.value, s.product.value, s.date, s.start, s.end, s.capacity)
-            for loc, day in missing
-            for s in slots_on(loc, product, day, capacity_for(loc, product, self._overrides))
-        ]
-        await self._conn.executemany(
-            """insert into biometrics.slots (slot_key, location, product, day, start_time, end_time, capacity)
-               values ($1, $2, $3, $4, $5, $6, $7) on conflict (slot_key) do nothing""",
-            rows,
-        )
-        await self._conn.executemany(
-            "insert into biometrics.slot_days (location, product, day) values ($1, $2, $3) on conflict do nothing",
-            [(loc.value, product.value, day) for loc, day in missing],
-        )
-        self._open.update((loc.value, product.value, day) for loc, day in missing)
+        if missing:
+            rows = [
+                (s.key, s.location.value, s.product.value, s.date, s.start, s.end, s.capacity)
+                for loc, day in missing
+                for s in slots_on(loc, product, day, capacity_for(loc, product, self._overrides))
+            ]
+            await self._conn.executemany(
+                """insert into biometrics.slots (slot_key, location, product, day, start_time, end_time, capacity)
+                   values ($1, $2, $3, $4, $5, $6, $7) on conflict (slot_key) do nothing""",
+                rows,
+            )
+            await self._conn.executemany(
+                "insert into biometrics.slot_days (location, product, day) values ($1, $2, $3) on conflict do nothing",
+                [(loc.value, product.value, day) for loc, day in missing],
+            )
+        self._open.update((loc, product, days[0]) for loc in unknown)
 
     async def _take_earliest(self, locations, product, first: date, last: date, persons: int):
         args = (product.value, [loc.value for loc in locations], first, last, persons)
