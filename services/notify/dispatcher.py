@@ -3,8 +3,9 @@
 A dispatcher runs a few senders side by side, each with an SMTP session it keeps open while there
 is mail to send. A sender claims the next due email for a lease (``for update skip locked``, so
 senders and notify workers share the queue without sending an email twice), sends it and records
-the result at once, then claims the next: an email queued while the others are busy waits for one
-sender to finish one email, and what a sender can leave claimed is one email.
+the result at once, with the statement that claims the next one when it was sent: an email queued
+while the others are busy waits for one sender to finish one email, and what a sender can leave
+claimed is one email.
 
 Each try of an email is bounded in time, and the lease outlasts it, so no other sender takes an
 email over while it may still be sent. An email whose try has begun is never handed back: if its
@@ -111,7 +112,7 @@ class MailDispatcher:
             while True:
                 self._wake.clear()
                 try:
-                    if await self._send_claimed(session, self._claim_size):
+                    if await self._send_claimed(session, self._claim_size, chain=True):
                         continue
                 except asyncio.CancelledError:
                     raise
@@ -125,11 +126,14 @@ class MailDispatcher:
         finally:
             await asyncio.shield(session.close())
 
-    async def _send_claimed(self, session: SmtpSession, limit: int) -> int:
-        """Claim up to ``limit`` due emails and try each once; returns how many were claimed."""
+    async def _send_claimed(self, session: SmtpSession, limit: int, *, chain: bool = False) -> int:
+        """Claim up to ``limit`` due emails and try each once; returns how many were tried.
+        ``chain``: after the last of them is sent, claim the next (``limit`` again) with the
+        statement that records it, and so on while each is sent (a failure ends the chain)."""
         # Outlasts trying them all even if every try runs to its limit (recording a result takes
         # one statement on the connection this sender holds).
         lease_s = limit * (session.try_limit_s + 5.0) + 10.0
+        tried = 0
         async with self._pool().acquire() as connection:
             queue = EmailQueue(connection)
             claiming = asyncio.ensure_future(queue.claim_due(limit, lease_s))
@@ -140,34 +144,44 @@ class MailDispatcher:
                 raise
             untried = [row["email_id"] for row in rows]
             try:
-                for row in rows:
+                while rows:
+                    row = rows.pop(0)
                     untried.remove(row["email_id"])  # from here on, never handed back
-                    attempt = asyncio.ensure_future(self._try_once(connection, session, row))
+                    claim_next = limit if chain and not rows else 0
+                    attempt = asyncio.ensure_future(self._try_once(connection, session, row, claim_next, lease_s))
                     try:
-                        await asyncio.shield(attempt)
+                        claimed = await asyncio.shield(attempt)
                     except asyncio.CancelledError:
                         # Stopping: the email in flight is finished and recorded, not abandoned.
                         await asyncio.wait([attempt], timeout=session.try_limit_s + 5.0)
                         if not attempt.done():
                             attempt.cancel()
                             await asyncio.gather(attempt, return_exceptions=True)
+                        elif not attempt.cancelled() and attempt.exception() is None:
+                            untried.extend(r["email_id"] for r in attempt.result())  # claimed with its record
                         raise
+                    tried += 1
+                    rows.extend(claimed)
+                    untried.extend(r["email_id"] for r in claimed)
             finally:
                 if untried:
                     await asyncio.shield(queue.release(untried))
-        return len(rows)
+        return tried
 
-    async def _try_once(self, connection: asyncpg.Connection, session: SmtpSession, row) -> None:
+    async def _try_once(self, connection: asyncpg.Connection, session: SmtpSession, row, claim_next: int, lease_s: float) -> list:
+        """Try ``row`` once and record the result; returns the emails claimed with the record of a
+        sent one (``claim_next`` at most)."""
         try:
             message = to_wire(row, self._settings.smtp_sender)
         except ValueError as error:  # cannot be written as a message: every try would fail alike
             await self._failed(connection, row, error, retry=False)
-            return
+            return []
         error = await session.send(message)
         if error is None:
-            await EmailQueue(connection).mark_sent(row["email_id"])  # on its own: a crash after this re-sends nothing
-        else:
-            await self._failed(connection, row, error, retry=True)
+            # recorded at once (a crash after this re-sends nothing), with the claim of the next
+            return await EmailQueue(connection).claim_due(claim_next, lease_s, sent=row["email_id"])
+        await self._failed(connection, row, error, retry=True)
+        return []
 
     async def _failed(self, connection: asyncpg.Connection, row, error: Exception, *, retry: bool) -> None:
         attempts = row["attempts"] + 1

@@ -13,6 +13,7 @@ from services.notify.dispatcher import MailDispatcher
 from services.notify import emails
 from services.notify.emails import EmailQueue
 from services.notify.messages import Email
+from tests.conftest import service_pool
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +120,19 @@ async def test_a_stopping_dispatcher_finishes_the_email_in_flight_and_hands_back
     assert [row["claimed_until"] for row in rows if row["status"] == "pending"] == [None] * 6
     await _dispatcher(notify_pool, smtp_server).send_due()  # another dispatcher takes them at once
     assert all(len(smtp_server.to(r)) == 1 for r in recipients)
+
+
+async def test_claiming_the_next_email_records_the_one_sent_before_it_in_the_same_statement():
+    async with service_pool("mail_claims", "notify", MIGRATIONS) as pool:
+        first = await _queue(pool, f"chain-1-{uuid4().hex}@example.org")
+        second = await _queue(pool, f"chain-2-{uuid4().hex}@example.org")
+        async with pool.acquire() as connection:
+            queue = EmailQueue(connection)
+            (a,) = await queue.claim_due(1, lease_s=30.0)
+            (b,) = await queue.claim_due(1, lease_s=30.0, sent=a["email_id"])
+            assert await queue.claim_due(1, lease_s=30.0, sent=b["email_id"]) == []
+        rows = await pool.fetch("select event_id, status, attempts, claimed_until from notify.emails order by email_id")
+    assert [(r["event_id"], r["status"], r["attempts"], r["claimed_until"]) for r in rows] == [
+        (first, "sent", 1, None),
+        (second, "sent", 1, None),
+    ]
