@@ -155,17 +155,18 @@ class DeskAgenda:
         unknown = [loc for loc in locations if (loc, product, days[0]) not in self._open]
         if not unknown:
             return
-        opened = {
-            (r["location"], r["day"])
+        # only the days not open yet come back: usually none, where all of them would be hundreds of rows
+        missing = [
+            (LocationCode(r["location"]), r["day"])
             for r in await self._conn.fetch(
-                """select location, day from biometrics.slot_days
+                """select location, day from unnest($2::text[]) as location, unnest($3::date[]) as day
+                   except select location, day from biometrics.slot_days
                    where product = $1 and location = any($2::text[]) and day = any($3::date[])""",
                 product.value,
                 [loc.value for loc in unknown],
                 days,
             )
-        }
-        missing = [(loc, day) for loc in unknown for day in days if (loc.value, day) not in opened]
+        ]
         if missing:
             rows = [
                 (s.key, s.location.value, s.product.value, s.date, s.start, s.end, s.capacity)
