@@ -79,9 +79,6 @@ class DeskAgenda:
         self._open: set[tuple[LocationCode, AppointmentProduct, date]] = set()  # (location, product, first day) of
         # booking windows seen open, every day of them: days never close
 
-    async def add_case(self, case: DeskCase) -> None:
-        await self.add_cases([case])
-
     async def add_cases(self, cases: Sequence[DeskCase]) -> None:
         await self._conn.execute(
             """insert into biometrics.cases (case_id, case_number, application_type, preferred_location)

@@ -34,12 +34,14 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
 
     async def handle_batch(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
         events, unreadable = router.events_of(records)
-        async with resources.unit_of_work() as uow:
-            queued = await handlers.queue_emails([event for _record, event in events], uow)
-            if queued.emails:
-                uow.after_commit(dispatcher.wake)
-        waiting = {id(event) for event in queued.left}
-        left = {id(record) for record in unreadable} | {id(record) for record, event in events if id(event) in waiting}
+        left = {id(record) for record in unreadable}
+        if events:
+            async with resources.unit_of_work() as uow:
+                queued = await handlers.queue_emails([event for _record, event in events], uow)
+                if queued.emails:
+                    uow.after_commit(dispatcher.wake)
+            waiting = {id(event) for event in queued.left}
+            left |= {id(record) for record, event in events if id(event) in waiting}
         return [record for record in records if id(record) in left]
 
     for topic in (CASES_REGISTERED, CASE_APPOINTMENTS, CASE_LIFECYCLE):

@@ -47,9 +47,7 @@ def new_case(application_type: ApplicationType = ApplicationType.FAMILY, preferr
 
 async def register(pool: asyncpg.Pool, cases: list[DeskCase]) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        agenda = DeskAgenda(conn)
-        for case in cases:
-            await agenda.add_case(case)
+        await DeskAgenda(conn).add_cases(cases)
 
 
 async def book(
