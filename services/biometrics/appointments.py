@@ -1,21 +1,18 @@
 """The desk agenda in PostgreSQL: cases, slots and appointments.
 
-Booking takes the earliest slot with room among the candidate locations with one UPDATE whose
-sub-select locks the slot it picks (``for update``). A concurrent booker of the same slot waits for
-that lock and then re-checks the room left, so bookers fill a slot's seats in turn instead of
-skipping to a later day; the ``slot_within_capacity`` check is the last guard against overbooking.
-When the re-check finds the slot full, the sub-select returns nothing: the booking then tries again,
-and says fully booked only when no slot with room is left at all.
-
-Every booker wants the earliest slots, so the transactions of several workers that book would lock
-the same few slot rows, each in the order its own bookings came, and deadlock. A booking therefore
-first takes one transaction-scoped advisory lock: bookers in different transactions take turns (as
-they would anyway, on the slot rows) instead of deadlocking.
+Bookings take turns: a booking, or a batch of them, first takes one transaction-scoped advisory
+lock and holds it until its transaction ends. While it has the turn nothing else changes a slot's
+seats, so it reads the earliest free slots of its candidate locations, gives each booking its seat
+in memory (``free_seats``), and writes the seats taken and the appointments with one statement
+each. Taking turns also keeps booking workers, whose transactions all want the same earliest slot
+rows, from deadlocking on them; the ``slot_within_capacity`` check is the last guard against
+overbooking.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -23,6 +20,7 @@ import asyncpg
 from ind_runtime.db import advisory_lock_id
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from services.biometrics.capacity import capacity_for
+from services.biometrics.free_seats import FreeSeats, FreeSlot, SlotsNotRead
 from services.biometrics.locations import LOCATIONS
 from services.biometrics.slots import booking_window, slots_on
 
@@ -54,14 +52,30 @@ class Appointment:
     status: str
 
 
-# "booked < capacity" is implied by "booked + persons <= capacity", but the planner needs it written
-# out to walk the partial index of slots with room (slots_free) in day order instead of scanning
-# every slot: 0.2 ms instead of 9 ms per booking once the agenda holds 50,000 slots.
-_EARLIEST_WITH_ROOM = """
-    select slot_key from biometrics.slots
-    where product = $1 and location = any($2::text[]) and day between $3 and $4
-      and booked < capacity and booked + $5 <= capacity
-    order by day, start_time, array_position($2::text[], location) limit 1"""
+# Only slots with room, so that the read walks the partial index of them (slots_free) in day order
+# instead of scanning every slot: 0.2 ms instead of 9 ms once the agenda holds 50,000 slots.
+_FREE_SLOTS_AFTER = """
+    select slot_key, day, start_time, end_time, capacity - booked as free from biometrics.slots
+    where product = $1 and location = $2 and day between $3 and $4 and booked < capacity
+      and (day, start_time) > ($5::date, $6::time)
+    order by day, start_time limit $7"""
+_READ_AHEAD = 32  # slots read beyond what the bookings left in a batch are expected to take at a location
+
+
+@dataclass(frozen=True)
+class Booking:
+    """An appointment to book: at the preferred location when it is a candidate (candidates then
+    start with it), failing that at the earliest of the candidates."""
+
+    case: DeskCase
+    preferred: LocationCode
+    candidates: list[LocationCode]
+    attempt: int
+    persons: int = 1
+
+
+def _appointment_id(booking: Booking, slot: FreeSlot) -> str:
+    return f"{slot.key}-{booking.case.case_number}-{booking.attempt}"
 
 
 class FullyBooked(Exception):
@@ -116,19 +130,36 @@ class DeskAgenda:
         attempt: int,
         persons: int = 1,
     ) -> Appointment:
-        """Book the earliest slot at the preferred location when it is a candidate (it comes first);
-        failing that, the earliest slot at any candidate."""
+        """Book one appointment (see ``book_all``); ``FullyBooked`` when no candidate has room."""
+        (appointment,) = await self.book_all(product, after, [Booking(case, preferred, candidates, attempt, persons)])
+        if appointment is None:
+            raise FullyBooked(
+                f"no {product} slot for {persons} at {len(candidates)} locations in {BOOKING_WINDOW_DAYS} working days"
+            )
+        return appointment
+
+    async def book_all(self, product: AppointmentProduct, after: date, bookings: Sequence[Booking]) -> list[Appointment | None]:
+        """Book ``bookings`` in order in the booking window after ``after``, each in the earliest slot
+        with room; None for a booking whose candidates have none. One read of free slots per
+        location booked at (more only when a location fills up) and one write for all of them."""
         await self._take_booking_turn()
         days = booking_window(after, BOOKING_WINDOW_DAYS)
-        await self._open_days(candidates, product, days)
-        first_choice = [preferred] if candidates[:1] == [preferred] else []
-        for locations in (first_choice, candidates):
-            if not locations:
-                continue
-            slot = await self._take_earliest(locations, product, days[0], days[-1], persons)
-            if slot is not None:
-                return await self._record(case, product, slot, persons, attempt)
-        raise FullyBooked(f"no {product} slot for {persons} at {len(candidates)} locations in {BOOKING_WINDOW_DAYS} working days")
+        seats = FreeSeats()
+        ahead = Counter()  # persons still to book, by preferred location: how far to read there
+        for booking in bookings:
+            ahead[booking.preferred] += booking.persons
+        taken: list[tuple[Booking, FreeSlot] | None] = []
+        for booking in bookings:
+            await self._open_days(booking.candidates, product, days)
+            first_choice = [booking.preferred] if booking.candidates[:1] == [booking.preferred] else []
+            slot = None
+            for locations in (first_choice, booking.candidates):
+                if locations and slot is None:
+                    slot = await self._take(seats, locations, booking.persons, product, days, ahead)
+            taken.append((booking, slot) if slot else None)
+            ahead[booking.preferred] -= booking.persons
+        await self._record([pair for pair in taken if pair], product)
+        return [self._appointment(*pair, product) if pair else None for pair in taken]
 
     async def open_booking_window(self, after: date) -> None:
         """Generate the slots of every location for the booking window after ``after`` now, so that
@@ -181,39 +212,68 @@ class DeskAgenda:
             )
         self._open.update((loc, product, days[0]) for loc in unknown)
 
-    async def _take_earliest(self, locations, product, first: date, last: date, persons: int):
-        args = (product.value, [loc.value for loc in locations], first, last, persons)
+    async def _take(
+        self,
+        seats: FreeSeats,
+        locations: list[LocationCode],
+        persons: int,
+        product: AppointmentProduct,
+        days: list[date],
+        ahead: Counter,
+    ) -> FreeSlot | None:
         while True:
-            slot = await self._conn.fetchrow(
-                f"""update biometrics.slots set booked = booked + $5
-                    where slot_key = ({_EARLIEST_WITH_ROOM} for update) returning *""",
-                *args,
-            )
-            if slot is not None or await self._conn.fetchval(_EARLIEST_WITH_ROOM, *args) is None:
-                return slot
+            try:
+                return seats.take(locations, persons)
+            except SlotsNotRead as more:
+                await self._read_free(seats, more.location, product, days, ahead)
 
-    async def _record(self, case: DeskCase, product: AppointmentProduct, slot, persons: int, attempt: int) -> Appointment:
-        appointment_id = f"{slot['slot_key']}-{case.case_number}-{attempt}"
+    async def _read_free(
+        self, seats: FreeSeats, location: LocationCode, product: AppointmentProduct, days: list[date], ahead: Counter
+    ) -> None:
+        """Read the next free slots at ``location``: as many as the bookings ahead that prefer it
+        could take, and some more for those that end up there from elsewhere."""
+        last = seats.last_read(location)
+        after = (last.day, last.start) if last else (days[0] - timedelta(days=1), time.min)
+        limit = ahead[location] + _READ_AHEAD
+        rows = await self._conn.fetch(_FREE_SLOTS_AFTER, product.value, location.value, days[0], days[-1], *after, limit)
+        slots = [FreeSlot(r["slot_key"], location, r["day"], r["start_time"], r["end_time"], r["free"]) for r in rows]
+        seats.add(location, slots, complete=len(rows) < limit)
+
+    async def _record(self, taken: list[tuple[Booking, FreeSlot]], product: AppointmentProduct) -> None:
+        if not taken:
+            return
+        await self._conn.execute(
+            """update biometrics.slots s set booked = s.booked + seats.persons
+               from (select slot_key, sum(persons)::int as persons from unnest($1::text[], $2::int[]) as t (slot_key, persons)
+                     group by slot_key) as seats
+               where s.slot_key = seats.slot_key""",
+            [slot.key for _, slot in taken],
+            [booking.persons for booking, _ in taken],
+        )
         await self._conn.execute(
             """insert into biometrics.appointments (appointment_id, case_id, product, slot_key, persons, attempt)
-               values ($1, $2, $3, $4, $5, $6)""",
-            appointment_id,
-            case.case_id,
+               select id, case_id, $3, slot_key, persons, attempt
+               from unnest($1::text[], $2::uuid[], $4::text[], $5::int[], $6::int[]) as t (id, case_id, slot_key, persons, attempt)""",
+            [_appointment_id(booking, slot) for booking, slot in taken],
+            [booking.case.case_id for booking, _ in taken],
             product.value,
-            slot["slot_key"],
-            persons,
-            attempt,
+            [slot.key for _, slot in taken],
+            [booking.persons for booking, _ in taken],
+            [booking.attempt for booking, _ in taken],
         )
+
+    @staticmethod
+    def _appointment(booking: Booking, slot: FreeSlot, product: AppointmentProduct) -> Appointment:
         return Appointment(
-            appointment_id,
-            case.case_id,
+            _appointment_id(booking, slot),
+            booking.case.case_id,
             product,
-            LocationCode(slot["location"]),
-            slot["day"],
-            slot["start_time"],
-            slot["end_time"],
-            persons,
-            attempt,
+            slot.location,
+            slot.day,
+            slot.start,
+            slot.end,
+            booking.persons,
+            booking.attempt,
             "booked",
         )
 

@@ -22,7 +22,7 @@ from schemas.codes import AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
 from schemas.lifecycle import DocumentProduced
 from schemas.topics import CASE_APPOINTMENTS
-from services.biometrics.appointments import Appointment, DeskAgenda, DeskCase, FullyBooked
+from services.biometrics.appointments import BOOKING_WINDOW_DAYS, Appointment, Booking, DeskAgenda, DeskCase
 from services.biometrics.eligibility import candidate_locations, needs_desk_biometrics
 from services.biometrics.locations import LOCATIONS
 
@@ -41,8 +41,8 @@ class DeskPolicy:
 
 async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DeskPolicy) -> None:
     """Take on each new case (each registration once, however often it comes): book its biometrics
-    appointment, or say that none is needed at a desk. A batch takes the booking turn and reads
-    the open days once, and spends one statement per booking."""
+    appointment, or say that none is needed at a desk. A batch's cases are added and booked together,
+    with a few statements for all of them."""
     unseen = await uow.first_times(CONSUMER, [event.id for event in events])
     cases = []
     for event in events:
@@ -54,14 +54,18 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
         return
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     await agenda.add_cases(cases)
-    for case in cases:
-        if needs_desk_biometrics(case.application_type):
-            await _book(uow, agenda, case, AppointmentProduct.BIOMETRICS, case.preferred_location, policy.today(), 1)
-        else:
+    bookings = [_booking(case, case.preferred_location, 1) for case in cases if needs_desk_biometrics(case.application_type)]
+    appointments = await agenda.book_all(AppointmentProduct.BIOMETRICS, policy.today(), bookings)
+    booked = {booking.case.case_id: appointment for booking, appointment in zip(bookings, appointments)}
+    for case in cases:  # in the order they came, so each case's events keep theirs
+        if case.case_id not in booked:
             completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
             await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
+        elif booked[case.case_id] is None:
+            await _flag(uow, case, _fully_booked(AppointmentProduct.BIOMETRICS, case), 0)
+        else:
+            await _booked(uow, case, booked[case.case_id])
     await uow.commit()
-
 
 
 async def biometrics_captured(event: BiometricsCaptured, uow: UnitOfWork, policy: DeskPolicy) -> None:
@@ -146,14 +150,24 @@ async def _book(
     after: date,
     attempt: int,
 ) -> None:
-    try:
-        candidates = candidate_locations(case.application_type, preferred)
-        appointment = await agenda.book(case, product, preferred, candidates, after, attempt)
-    except FullyBooked as full:
-        await _flag(uow, case, str(full), 0)
-        return
+    (appointment,) = await agenda.book_all(product, after, [_booking(case, preferred, attempt)])
+    if appointment is None:
+        await _flag(uow, case, _fully_booked(product, case), 0)
+    else:
+        await _booked(uow, case, appointment)
+
+
+def _booking(case: DeskCase, preferred: LocationCode, attempt: int) -> Booking:
+    return Booking(case, preferred, candidate_locations(case.application_type, preferred), attempt)
+
+
+def _fully_booked(product: AppointmentProduct, case: DeskCase) -> str:
+    return f"no {product} slot at any desk serving {case.application_type} in {BOOKING_WINDOW_DAYS} working days"
+
+
+async def _booked(uow: UnitOfWork, case: DeskCase, appointment: Appointment) -> None:
     await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
-    log.debug("appointment booked", product=product.value, location=appointment.location.value, attempt=attempt)
+    log.debug("appointment booked", product=appointment.product.value, location=appointment.location.value, attempt=appointment.attempt)
 
 
 def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:

@@ -71,3 +71,45 @@ async def test_the_bookings_of_one_batch_fill_a_slot_in_turn_and_never_overbook_
     )
     assert [(r["location"], r["seats"]) for r in rows] == [("AM", 2), ("AM", 2), ("AM", 1)]
     assert [r["day"] for r in rows] == sorted({r["day"] for r in rows})
+
+
+async def _booked_slots(pool) -> list[tuple]:
+    rows = await pool.fetch(
+        """select a.case_id, s.location, s.day, s.start_time from biometrics.appointments a
+           join biometrics.slots s using (slot_key) order by a.case_id"""
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_a_batch_books_every_case_where_booking_its_cases_one_by_one_would(desk_pool):
+    # Few seats, so that preferred desks fill up within the batch, bookings spill over to other
+    # candidates and the free slots read at a location run out and are read again.
+    few_seats = {code: {BIO: Capacity(slot_minutes=120, desks=1)} for code in LocationCode}
+    kinds = (ApplicationType.FAMILY, ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.ASYLUM, ApplicationType.MVV)
+    events = registrations(400, 4, *kinds)
+    await _take_on(desk_pool, events, few_seats)
+    async with service_pool("desk_one_by_one", SERVICE, MIGRATIONS) as one_by_one:
+        for event in events:
+            await _take_on(one_by_one, [event], few_seats)
+        expected = await _booked_slots(one_by_one)
+
+    booked = await _booked_slots(desk_pool)
+    assert len(booked) == 300  # every case but the MVV ones
+    assert booked == expected
+    spilled = await desk_pool.fetchval(
+        """select count(*) from biometrics.appointments a join biometrics.slots s using (slot_key)
+           join biometrics.cases c using (case_id) where s.location <> c.preferred_location"""
+    )
+    assert spilled > 0
+
+
+async def test_cases_a_batch_finds_no_seat_for_are_flagged_and_the_others_booked_without_overbooking(desk_pool):
+    one_seat_a_day = {code: {BIO: Capacity(slot_minutes=480, desks=1)} for code in LocationCode}
+    events = registrations(170, 5, ApplicationType.FAMILY, location=AM)  # 4 IND desks x 40 days = 160 seats
+    await _take_on(desk_pool, events, one_seat_a_day)
+
+    published = [kind for _key, kind in await _published(desk_pool)]
+    assert published.count("nl.ind.appointment.booked.v1") == 160
+    assert published[160:] == ["nl.ind.case.flagged.v1"] * 10  # the last ten in the batch
+    assert await desk_pool.fetchval("select count(*) from biometrics.slots where booked > capacity") == 0
+    assert await desk_pool.fetchval("select sum(booked) from biometrics.slots") == 160
