@@ -19,9 +19,13 @@ from ind_runtime.unit_of_work import UnitOfWork
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
-__all__ = ["EventRouter", "Handler", "NotReady"]
+__all__ = ["BatchRouter", "EventRouter", "Handler", "NotReady"]
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[Any]]
+# ``async (events, uow, **context)``: handles the events in order and commits ``uow``, or does
+# nothing; returns the events it left waiting for another topic's (or None for none), and with
+# each of them every later event with its key, which must wait behind it.
+BatchOfEvents = Callable[..., Awaitable[Sequence[CloudEvent] | None]]
 
 
 class EventRouter:
@@ -78,3 +82,30 @@ class EventRouter:
             return None
         model, handler = route
         return model.model_validate(document), handler
+
+
+class BatchRouter:
+    """Hands a batch's events of one type to ``handle`` in one unit of work (the batch handler),
+    and what it leaves to ``record_handler``, each as a batch of one: a record that holds no such
+    event with every later record with its key, and the events ``handle`` returns as waiting for
+    another topic's, which are ``NotReady`` there and set aside."""
+
+    def __init__(self, unit_of_work: Callable[[], UnitOfWork], model: type[CloudEvent], handle: BatchOfEvents, **context: Any) -> None:
+        self._unit_of_work = unit_of_work
+        self._handle = handle
+        self._context = context
+        self.record_handler = EventRouter(unit_of_work, {model: self._one}, **context)
+
+    async def _one(self, event: CloudEvent, uow: UnitOfWork, **context: Any) -> None:
+        if await self._handle([event], uow, **context):
+            raise NotReady(f"{event.type} {event.id} waits for an event from another topic")
+
+    async def __call__(self, records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
+        events, unreadable = self.record_handler.events_of(records)
+        left = {id(record) for record in unreadable}
+        if events:
+            async with self._unit_of_work() as uow:
+                waiting = await self._handle([event for _record, event in events], uow, **self._context)
+            waiting_ids = {id(event) for event in waiting or ()}
+            left |= {id(record) for record, event in events if id(event) in waiting_ids}
+        return [record for record in records if id(record) in left]

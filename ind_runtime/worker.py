@@ -6,7 +6,7 @@ sees a record before the migrations ran and the producer is connected.
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +23,12 @@ from ind_runtime.kafka import idempotent_producer
 from ind_runtime.logs import configure_logging, get_logger, logging_config
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor, RetryPolicy
-from ind_runtime.records import ConsumedRecord
-from ind_runtime.routing import EventRouter, Handler
+from ind_runtime.routing import BatchOfEvents, BatchRouter, EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
-
-# ``async (events, uow, **context)``: handles the events in order, commits ``uow`` or does nothing.
-BatchOfEvents = Callable[..., Awaitable[Any]]
 
 
 class WorkerResources(Service):
@@ -137,24 +133,10 @@ class WorkerResources(Service):
         self.consume(app, topic, EventRouter(self.unit_of_work, routes, **context))
 
     def route_batches(self, app: faust.App, topic: str, model: type[CloudEvent], handle: BatchOfEvents, **context: Any) -> None:
-        """Consume ``topic`` for events of type ``model``, handing a batch's events to
-        ``handle(events, uow, **context)`` in one unit of work; a record that holds no such event,
-        every later record with its key, and every record of a batch ``handle`` failed on go one by
-        one, each as a batch of one."""
-
-        async def handle_one(event: CloudEvent, uow: UnitOfWork, **context: Any) -> None:
-            await handle([event], uow, **context)
-
-        router = EventRouter(self.unit_of_work, {model: handle_one}, **context)
-
-        async def handle_batch(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
-            events, left = router.events_of(records)
-            if events:
-                async with self.unit_of_work() as uow:
-                    await handle([event for _record, event in events], uow, **context)
-            return left
-
-        self.consume(app, topic, router, handle_batch)
+        """Consume ``topic`` for events of type ``model``, a batch's events in one call of
+        ``handle(events, uow, **context)`` (see ``BatchRouter``)."""
+        batches = BatchRouter(self.unit_of_work, model, handle, **context)
+        self.consume(app, topic, batches.record_handler, batches)
 
     async def on_start(self) -> None:
         self._pool = await _retry_until_up("postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size))

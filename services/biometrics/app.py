@@ -1,6 +1,7 @@
 """Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests.
 
-A batch of registrations is taken on together (``handlers.cases_registered``).
+A batch of registrations is taken on together (``handlers.cases_registered``), and so is a batch of
+produced documents (``handlers.documents_produced``).
 """
 
 from datetime import datetime
@@ -38,7 +39,6 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
             AppointmentNoShow: handlers.appointment_missed,
             DocumentCollected: handlers.document_collected,
         },
-        CASE_LIFECYCLE: {DocumentProduced: handlers.document_produced},
         APPLICANT_REQUESTS: {EndorsementStickerRequested: handlers.sticker_requested},
     }
     async def open_booking_window() -> None:
@@ -50,4 +50,5 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
     resources.route_batches(app, CASES_REGISTERED.name, CaseRegistered, handlers.cases_registered, policy=policy)
+    resources.route_batches(app, CASE_LIFECYCLE.name, DocumentProduced, handlers.documents_produced, policy=policy)
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

@@ -10,7 +10,7 @@ overbooking.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from uuid import UUID
@@ -104,16 +104,21 @@ class DeskAgenda:
         )
 
     async def case(self, case_id: UUID) -> DeskCase | None:
-        row = await self._conn.fetchrow("select * from biometrics.cases where case_id = $1", case_id)
-        if row is None:
-            return None
-        return DeskCase(
-            row["case_id"],
-            row["case_number"],
-            ApplicationType(row["application_type"]),
-            LocationCode(row["preferred_location"]),
-            LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
-        )
+        return (await self.cases({case_id})).get(case_id)
+
+    async def cases(self, case_ids: Collection[UUID]) -> dict[UUID, DeskCase]:
+        """The cases among ``case_ids`` registered here."""
+        rows = await self._conn.fetch("select * from biometrics.cases where case_id = any($1::uuid[])", list(case_ids))
+        return {
+            row["case_id"]: DeskCase(
+                row["case_id"],
+                row["case_number"],
+                ApplicationType(row["application_type"]),
+                LocationCode(row["preferred_location"]),
+                LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
+            )
+            for row in rows
+        }
 
     async def set_biometrics_location(self, case_id: UUID, location: LocationCode) -> None:
         await self._conn.execute(

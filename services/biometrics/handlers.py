@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
@@ -54,17 +55,12 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
         return
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     await agenda.add_cases(cases)
-    bookings = [_booking(case, case.preferred_location, 1) for case in cases if needs_desk_biometrics(case.application_type)]
-    appointments = await agenda.book_all(AppointmentProduct.BIOMETRICS, policy.today(), bookings)
-    booked = {booking.case.case_id: appointment for booking, appointment in zip(bookings, appointments)}
-    for case in cases:  # in the order they came, so each case's events keep theirs
-        if case.case_id not in booked:
+    for case in cases:
+        if not needs_desk_biometrics(case.application_type):
             completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
             await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
-        elif booked[case.case_id] is None:
-            await _flag(uow, case, _fully_booked(AppointmentProduct.BIOMETRICS, case), 0)
-        else:
-            await _booked(uow, case, booked[case.case_id])
+    bookings = [_booking(case, case.preferred_location, 1) for case in cases if needs_desk_biometrics(case.application_type)]
+    await _book_all(uow, agenda, AppointmentProduct.BIOMETRICS, policy.today(), bookings)
     await uow.commit()
 
 
@@ -109,15 +105,31 @@ async def document_collected(event: DocumentCollected, uow: UnitOfWork, policy: 
     await uow.commit()
 
 
-async def document_produced(event: DocumentProduced, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
+async def documents_produced(events: Sequence[DocumentProduced], uow: UnitOfWork, policy: DeskPolicy) -> list[DocumentProduced]:
+    """Book each produced document's pickup (each event once), in one booking turn for them all.
+    Returns the events about a case not registered here yet, with every later one about it, to
+    wait for its registration."""
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    case = await agenda.case(event.data.case_id)
-    if case is None:
-        raise NotReady(f"case {event.data.case_id} not registered here yet")
-    await _book(uow, agenda, case, AppointmentProduct.DOCUMENT_PICKUP, event.data.pickup_location, policy.today(), 1)
-    await uow.commit()
+    cases = await agenda.cases({event.data.case_id for event in events})
+    waiting: set[UUID] = set()
+    left, taken = [], []
+    for event in events:
+        case_id = event.data.case_id
+        if case_id in waiting or case_id not in cases:
+            waiting.add(case_id)
+            left.append(event)
+        else:
+            taken.append(event)
+    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
+    bookings = []
+    for event in taken:
+        if event.id in unseen:
+            unseen.discard(event.id)  # a second one with this id in the batch is a duplicate
+            bookings.append(_booking(cases[event.data.case_id], event.data.pickup_location, 1))
+    if bookings:
+        await _book_all(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, policy.today(), bookings)
+        await uow.commit()
+    return left
 
 
 async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork, policy: DeskPolicy) -> None:
@@ -150,24 +162,23 @@ async def _book(
     after: date,
     attempt: int,
 ) -> None:
-    (appointment,) = await agenda.book_all(product, after, [_booking(case, preferred, attempt)])
-    if appointment is None:
-        await _flag(uow, case, _fully_booked(product, case), 0)
-    else:
-        await _booked(uow, case, appointment)
+    await _book_all(uow, agenda, product, after, [_booking(case, preferred, attempt)])
+
+
+async def _book_all(uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, after: date, bookings: list[Booking]) -> None:
+    """Book each of ``bookings`` and say so, or flag its case for a caseworker when no desk has room."""
+    for booking, appointment in zip(bookings, await agenda.book_all(product, after, bookings)):
+        case = booking.case
+        if appointment is None:
+            reason = f"no {product} slot at any desk serving {case.application_type} in {BOOKING_WINDOW_DAYS} working days"
+            await _flag(uow, case, reason, 0)
+        else:
+            await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
+            log.debug("appointment booked", product=product.value, location=appointment.location.value, attempt=appointment.attempt)
 
 
 def _booking(case: DeskCase, preferred: LocationCode, attempt: int) -> Booking:
     return Booking(case, preferred, candidate_locations(case.application_type, preferred), attempt)
-
-
-def _fully_booked(product: AppointmentProduct, case: DeskCase) -> str:
-    return f"no {product} slot at any desk serving {case.application_type} in {BOOKING_WINDOW_DAYS} working days"
-
-
-async def _booked(uow: UnitOfWork, case: DeskCase, appointment: Appointment) -> None:
-    await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
-    log.debug("appointment booked", product=appointment.product.value, location=appointment.location.value, attempt=appointment.attempt)
 
 
 def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:
