@@ -6,7 +6,7 @@ where ``context`` (a service's policy, say) is fixed when the router is made.
 """
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -85,16 +85,18 @@ class EventRouter:
 
 
 class BatchRouter:
-    """Hands a batch's events of one type to ``handle`` in one unit of work (the batch handler),
+    """Hands a batch's events of the types in ``models`` to ``handle`` in one unit of work (the batch handler),
     and what it leaves to ``record_handler``, each as a batch of one: a record that holds no such
     event with every later record with its key, and the events ``handle`` returns as waiting for
     another topic's, which are ``NotReady`` there and set aside."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], model: type[CloudEvent], handle: BatchOfEvents, **context: Any) -> None:
+    def __init__(
+        self, unit_of_work: Callable[[], UnitOfWork], models: Collection[type[CloudEvent]], handle: BatchOfEvents, **context: Any
+    ) -> None:
         self._unit_of_work = unit_of_work
         self._handle = handle
         self._context = context
-        self.record_handler = EventRouter(unit_of_work, {model: self._one}, **context)
+        self.record_handler = EventRouter(unit_of_work, {model: self._one for model in models}, **context)
 
     async def _one(self, event: CloudEvent, uow: UnitOfWork, **context: Any) -> None:
         if await self._handle([event], uow, **context):

@@ -132,10 +132,12 @@ class WorkerResources(Service):
         """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""
         self.consume(app, topic, EventRouter(self.unit_of_work, routes, **context))
 
-    def route_batches(self, app: faust.App, topic: str, model: type[CloudEvent], handle: BatchOfEvents, **context: Any) -> None:
-        """Consume ``topic`` for events of type ``model``, a batch's events in one call of
+    def route_batches(
+        self, app: faust.App, topic: str, models: Collection[type[CloudEvent]], handle: BatchOfEvents, **context: Any
+    ) -> None:
+        """Consume ``topic`` for events of the types in ``models``, a batch's events in one call of
         ``handle(events, uow, **context)`` (see ``BatchRouter``)."""
-        batches = BatchRouter(self.unit_of_work, model, handle, **context)
+        batches = BatchRouter(self.unit_of_work, models, handle, **context)
         self.consume(app, topic, batches.record_handler, batches)
 
     async def on_start(self) -> None:

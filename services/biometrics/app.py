@@ -49,6 +49,6 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
     resources.before_consuming(open_booking_window)
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
-    resources.route_batches(app, CASES_REGISTERED.name, CaseRegistered, handlers.cases_registered, policy=policy)
-    resources.route_batches(app, CASE_LIFECYCLE.name, DocumentProduced, handlers.documents_produced, policy=policy)
+    resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
+    resources.route_batches(app, CASE_LIFECYCLE.name, [DocumentProduced], handlers.documents_produced, policy=policy)
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

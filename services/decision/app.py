@@ -41,17 +41,15 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         deadline_warning_days=settings.deadline_warning_days,
     )
     routes = {
-        CASE_APPOINTMENTS: {
-            AppointmentBooked: handlers.appointment_booked,
-            BiometricsCompleted: handlers.biometrics_completed,
-            CaseFlagged: handlers.case_flagged,
-        },
         DESK_EVENTS: {DocumentCollected: handlers.document_collected_at_desk},
         APPLICANT_REQUESTS: {InformationSupplied: handlers.information_supplied},
     }
     for topic, handlers_by_type in routes.items():
         resources.route(app, topic.name, handlers_by_type, policy=policy)
-    resources.route_batches(app, CASES_REGISTERED.name, CaseRegistered, handlers.cases_registered, policy=policy)
+    resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
+    resources.route_batches(
+        app, CASE_APPOINTMENTS.name, [AppointmentBooked, BiometricsCompleted, CaseFlagged], handlers.desk_stage_reports, policy=policy
+    )
 
     async def command(record: ConsumedRecord) -> None:
         screened = screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)

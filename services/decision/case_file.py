@@ -1,7 +1,7 @@
 """Where the decision service keeps its cases and their status history (``decision.*``)."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -34,6 +34,28 @@ def _case(row: asyncpg.Record) -> Case:
         refusal_proposed_by=row["refusal_proposed_by"],
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
     )
+
+
+_SAVE_STATE = """update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
+    deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9, refusal_proposed_by = $10,
+    outcome = $11, updated_at = now()"""
+
+
+def _assessment_columns(assessment: Assessment) -> dict:
+    return {
+        "recommendation": assessment.recommendation.value,
+        "findings": json.dumps([f.model_dump(mode="json") for f in assessment.findings]),
+    }
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What an assessment needs to know of the applicant."""
+
+    date_of_birth: date
+    nationality: str
+    sponsor_id: str | None
+    fee_paid: bool
 
 
 @dataclass(frozen=True)
@@ -72,27 +94,36 @@ class CaseFile:
         row = await self._conn.fetchrow(f"select {_CASE_COLUMNS} from decision.cases where case_id = $1{lock}", case_id)
         return _case(row) if row else None
 
+    async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, tuple[Case, ApplicantFacts]]:
+        """The cases among ``case_ids`` filed here, locked for update (in case id order, so that two
+        transactions locking some of the same cases wait for each other instead of deadlocking),
+        with the applicant's facts their assessment needs."""
+        rows = await self._conn.fetch(
+            f"""select {_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid from decision.cases
+                where case_id = any($1::uuid[]) order by case_id for update""",
+            list(case_ids),
+        )
+        return {
+            row["case_id"]: (_case(row), ApplicantFacts(row["date_of_birth"], row["nationality"], row["sponsor_id"], row["fee_paid"]))
+            for row in rows
+        }
+
     async def save(self, case: Case, assessment: Assessment | None = None, **timers) -> None:
         """Write the case's state, and the assessment made of it when there is one; ``timers`` may
         set document_due_at, warned_on or exceeded_on."""
         columns = dict(timers)
         if assessment is not None:
-            columns["recommendation"] = assessment.recommendation.value
-            columns["findings"] = json.dumps([f.model_dump(mode="json") for f in assessment.findings])
+            columns.update(_assessment_columns(assessment))
         extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
-        await self._conn.execute(
-            f"""update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
-                    deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9,
-                    refusal_proposed_by = $10, outcome = $11, updated_at = now(){extra}
-                where case_id = $1""",
-            *self._values(case),
-            *columns.values(),
-        )
+        await self._conn.execute(f"{_SAVE_STATE}{extra} where case_id = $1", *self._values(case), *columns.values())
 
-    async def assessment_facts(self, case_id: UUID) -> asyncpg.Record:
-        return await self._conn.fetchrow(
-            "select date_of_birth, nationality, sponsor_id, fee_paid from decision.cases where case_id = $1", case_id
-        )
+    async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
+        """``save(case, assessment)`` for each, in one round trip."""
+        if assessed:
+            await self._conn.executemany(
+                f"{_SAVE_STATE}, recommendation = $12, findings = $13 where case_id = $1",
+                [(*self._values(case), *_assessment_columns(assessment).values()) for case, assessment in assessed],
+            )
 
     def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
         """Append to the status history the applicant can look up (written when the unit commits)."""

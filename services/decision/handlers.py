@@ -3,9 +3,9 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from ind_runtime.logs import get_logger
-from ind_runtime.processing import NotReady
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.screening import Unacceptable
 from ind_runtime.unit_of_work import UnitOfWork
@@ -58,7 +58,7 @@ from services.decision.case import (
     ready_for_decision,
     resume,
 )
-from services.decision.case_file import CaseFile, NewCase
+from services.decision.case_file import ApplicantFacts, CaseFile, NewCase
 from services.decision.caseworkers import Caseworker
 from services.decision.deadlines import days_left
 from services.decision.tool_keys import authenticate
@@ -112,55 +112,64 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
 
 
 
-async def appointment_booked(event: AppointmentBooked, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
+DeskStageReport = AppointmentBooked | BiometricsCompleted | CaseFlagged
+
+
+async def desk_stage_reports(events: Sequence[DeskStageReport], uow: UnitOfWork, policy: DecisionPolicy) -> list[DeskStageReport]:
+    """Follow a batch of the desk stage's reports on cases (each report once): note an appointment,
+    and queue a case for a caseworker once its biometrics are done or the desk gave up on it, with
+    one read of the cases and one write of those that moved. Returns the reports about a case not
+    registered here yet, with every later one about it, to wait for its registration."""
     files = CaseFile(uow)
-    case = await _registered(files, event.data.case_id)
-    a = event.data
-    files.note(
-        case.case_id,
-        case.status,
-        "biometrics",
-        f"{a.product.value} appointment on {_d(a.date)} at {a.start_time:%H:%M} at {a.location_name}.",
-    )
+    filed = await files.get_many({event.data.case_id for event in events})
+    waiting: set[UUID] = set()
+    left, taken = [], []
+    for event in events:
+        case_id = event.data.case_id
+        if case_id in waiting or case_id not in filed:
+            waiting.add(case_id)
+            left.append(event)
+        else:
+            taken.append(event)
+    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
+    cases = {case_id: case for case_id, (case, _facts) in filed.items()}
+    moved: dict[UUID, tuple[Case, Assessment]] = {}
+    for event in taken:
+        if event.id not in unseen:
+            continue  # handled before, or twice in this batch
+        unseen.discard(event.id)
+        case, facts = cases[event.data.case_id], filed[event.data.case_id][1]
+        if isinstance(event, AppointmentBooked):
+            a = event.data
+            when = f"{a.product.value} appointment on {_d(a.date)} at {a.start_time:%H:%M} at {a.location_name}."
+            files.note(case.case_id, case.status, "biometrics", when)
+            continue
+        if isinstance(event, BiometricsCompleted):
+            if case.status != S.AWAITING_BIOMETRICS:
+                continue
+            done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
+            case, extra = ready_for_decision(case, event.data.location), ()
+        else:
+            flag = Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message=f"Flagged by the desk: {event.data.reason}.")
+            if case.status != S.AWAITING_BIOMETRICS:
+                files.note(case.case_id, case.status, "biometrics", flag.message)
+                continue
+            done, case, extra = "Flagged by the desk", ready_for_decision(case), (flag,)
+        cases[case.case_id] = case
+        moved[case.case_id] = (case, await _queue_for_caseworker(uow, files, case, facts, policy, extra, done))
+    await files.save_assessed(list(moved.values()))
     await uow.commit()
+    return left
 
 
-async def biometrics_completed(event: BiometricsCompleted, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
-    files = CaseFile(uow)
-    case = await _registered(files, event.data.case_id)
-    if case.status == S.AWAITING_BIOMETRICS:
-        done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
-        await _queue_for_caseworker(uow, files, ready_for_decision(case, event.data.location), policy, (), done)
-    await uow.commit()
-
-
-async def case_flagged(event: CaseFlagged, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    """The desk stage gave up (no-shows, no capacity): a caseworker decides on the case as it is."""
-    if not await uow.first_time(CONSUMER, event.id):
-        return
-    files = CaseFile(uow)
-    case = await _registered(files, event.data.case_id)
-    flag = Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message=f"Flagged by the desk: {event.data.reason}.")
-    if case.status == S.AWAITING_BIOMETRICS:
-        await _queue_for_caseworker(uow, files, ready_for_decision(case), policy, (flag,), "Flagged by the desk")
-    else:
-        files.note(case.case_id, case.status, "biometrics", flag.message)
-    await uow.commit()
-
-
-async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: DecisionPolicy, extra: tuple, done: str) -> None:
-    facts = await files.assessment_facts(case.case_id)
+async def _queue_for_caseworker(uow, files: CaseFile, case: Case, facts: ApplicantFacts, policy: DecisionPolicy, extra: tuple, done: str) -> Assessment:
+    """Assess the case for the caseworker queue and say so; returns the assessment, to be saved with the case."""
     assessment = assess(
-        case.application_type, facts["date_of_birth"], facts["nationality"], facts["sponsor_id"], facts["fee_paid"], policy.today()
+        case.application_type, facts.date_of_birth, facts.nationality, facts.sponsor_id, facts.fee_paid, policy.today()
     )
     if extra:
         findings = assessment.findings + extra
         assessment = Assessment(recommend(findings), findings)
-    await files.save(case, assessment)
     files.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
     await _emit(
         uow,
@@ -177,6 +186,7 @@ async def _queue_for_caseworker(uow, files: CaseFile, case: Case, policy: Decisi
             subject=case.case_number,
         ),
     )
+    return assessment
 
 
 async def decision_requested(
@@ -396,14 +406,6 @@ async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
 async def _emit_closed(uow: UnitOfWork, case: Case, policy: DecisionPolicy) -> None:
     data = CaseClosedData(case_id=case.case_id, case_number=case.case_number, outcome=case.outcome, closed_on=policy.today())
     await _emit(uow, case, CaseClosed.create(data, source=SOURCE, subject=case.case_number))
-
-
-async def _registered(files: CaseFile, case_id) -> Case:
-    """A case this pipeline registered; its registration may still be on its way on another topic."""
-    case = await files.get(case_id)
-    if case is None:
-        raise NotReady(f"case {case_id} not registered here yet")
-    return case
 
 
 async def _named(files: CaseFile, case_id, case_number: str) -> Case:

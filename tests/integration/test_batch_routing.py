@@ -29,7 +29,7 @@ def _router(pool, waiting_for: set, calls: list) -> BatchRouter:
             await uow.commit()
         return left
 
-    return BatchRouter(lambda: UnitOfWork(pool, CONSUMER), CaseRegistered, handle)
+    return BatchRouter(lambda: UnitOfWork(pool, CONSUMER), [CaseRegistered], handle)
 
 
 async def test_a_batch_router_leaves_what_must_wait_in_order_and_commits_the_rest_in_one_call(pool):

@@ -1,17 +1,23 @@
 """Decision opens the case files of a batch of registrations with two statements, against real
 PostgreSQL: one file per case however often its registration arrives, with the applicant's facts
-the assessment needs and the first status the applicant can look up."""
+the assessment needs and the first status the applicant can look up; and it follows a batch of the
+desk stage's reports on those cases with one read and one write."""
 
 from datetime import date, timedelta
+from uuid import uuid4
 
 import pytest
 
 from ind_runtime.unit_of_work import UnitOfWork
+from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.codes import LocationCode
+from schemas.examples import EXAMPLES
 from services.decision import handlers
 from services.decision.app import MIGRATIONS
 from tests.conftest import registrations, service_pool
 
 PUBLISHER = "decision-under-test"
+AM = LocationCode.AMSTERDAM
 TODAY = date(2026, 12, 2)
 POLICY = handlers.DecisionPolicy(
     roster={}, tool_keys={}, today=lambda: TODAY, now=lambda: None, document_lead_time=timedelta(0), deadline_warning_days=14
@@ -48,3 +54,48 @@ async def test_a_registration_seen_before_or_twice_in_one_batch_opens_one_file(d
 
     assert await decision_pool.fetchval("select count(*) from decision.cases") == 2
     assert await decision_pool.fetchval("select count(*) from decision.status_history") == 2
+
+
+def _about(example_type, registration, **data):
+    example = next(e for e in EXAMPLES if isinstance(e, example_type))
+    fields = {"case_id": registration.data.case_id, "case_number": registration.data.case_number, **data}
+    return example.model_copy(update={"id": f"evt-{uuid4()}", "data": example.data.model_copy(update=fields)})
+
+
+async def _reported(pool, events) -> list:
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        return await handlers.desk_stage_reports(events, uow, POLICY)
+
+
+async def test_a_batch_of_desk_reports_moves_each_case_on_once_and_leaves_those_of_cases_not_filed_yet(decision_pool):
+    a, b, not_yet = registrations(3, seed=3)
+    await _open(decision_pool, [a, b])
+    booked, completed = _about(AppointmentBooked, a), _about(BiometricsCompleted, a, captured=True, location=AM)
+    flagged = _about(CaseFlagged, b, reason="no-show at 2 BIO appointments", no_shows=2)
+    early, later = _about(BiometricsCompleted, not_yet, captured=False, location=None), _about(AppointmentBooked, not_yet)
+
+    left = await _reported(decision_pool, [booked, early, completed, flagged, completed, later])
+
+    assert left == [early, later]
+    cases = {r["case_id"]: r for r in await decision_pool.fetch("select * from decision.cases")}
+    assert {case_id: r["status"] for case_id, r in cases.items()} == {
+        a.data.case_id: "awaiting_decision",
+        b.data.case_id: "awaiting_decision",
+    }
+    assert cases[a.data.case_id]["pickup_location"] == AM.value  # where the biometrics were taken
+    assert "desk_stage_incomplete" in cases[b.data.case_id]["findings"]
+    assert cases[b.data.case_id]["recommendation"] is not None
+    history = await decision_pool.fetch("select case_id, set_by from decision.status_history where set_by <> 'intake' order by id")
+    assert [(h["case_id"], h["set_by"]) for h in history] == [
+        (a.data.case_id, "biometrics"),
+        (a.data.case_id, "decision"),
+        (b.data.case_id, "decision"),
+    ]
+    assessed = await decision_pool.fetch(
+        "select key from runtime.outbox where publisher = $1 and convert_from(value, 'utf8') like '%case.assessed%' order by id", PUBLISHER
+    )
+    assert [r["key"].decode() for r in assessed] == [str(a.data.case_id), str(b.data.case_id)]
+
+    await _open(decision_pool, [not_yet])
+    assert await _reported(decision_pool, [early, later]) == []
+    assert await decision_pool.fetchval("select status from decision.cases where case_id = $1", not_yet.data.case_id) == "awaiting_decision"

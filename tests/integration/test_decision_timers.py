@@ -100,7 +100,7 @@ async def complete_biometrics(pool, case: CaseRegistered, day: date) -> None:
     )
     event = BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{uuid4()}", "data": data})
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.biometrics_completed(event, uow, policy_on(day))
+        assert await handlers.desk_stage_reports([event], uow, policy_on(day)) == []
 
 
 async def awaiting_decision(pool, received_on: date, application_type: ApplicationType = HSM) -> CaseRegistered:

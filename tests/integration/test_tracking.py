@@ -83,9 +83,8 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
         await handlers.cases_registered([case], uow, policy_on(RECEIVED))
     done = BIOMETRICS.data.model_copy(update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None})
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.biometrics_completed(
-            BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{case_id}", "data": done}), uow, policy_on(RECEIVED + timedelta(days=7))
-        )
+        completed = BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{case_id}", "data": done})
+        assert await handlers.desk_stage_reports([completed], uow, policy_on(RECEIVED + timedelta(days=7))) == []
     if granted:
         order = COMMAND.data.model_copy(
             update={
