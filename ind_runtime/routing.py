@@ -6,8 +6,9 @@ where ``context`` (a service's policy, say) is fixed when the router is made.
 """
 
 import json
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, Container, Mapping, Sequence
+from typing import Any, TypeVar
+from uuid import UUID
 
 import structlog
 from pydantic import ValidationError
@@ -19,9 +20,10 @@ from ind_runtime.unit_of_work import UnitOfWork
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
-__all__ = ["BatchRouter", "EventRouter", "Handler", "NotReady"]
+__all__ = ["BatchRouter", "EventRouter", "Handler", "NotReady", "split_by_case"]
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[Any]]
+E = TypeVar("E", bound=CloudEvent)
 # ``async (events, uow, **context)``: handles the events in order and commits ``uow``, or does
 # nothing; returns the events it left waiting for another topic's (or None for none), and with
 # each of them every later event with its key, which must wait behind it.
@@ -111,3 +113,20 @@ class BatchRouter:
             waiting_ids = {id(event) for event in waiting or ()}
             left |= {id(record) for record, event in events if id(event) in waiting_ids}
         return [record for record in records if id(record) in left]
+
+
+def split_by_case(events: Sequence[E], known: Container[UUID]) -> tuple[list[E], list[E]]:
+    """For a batch handler: the events about a case in ``known``, and those left to wait for their
+    case's registration (an event about a case not known yet, with every later one about that case,
+    which must wait behind it)."""
+    waiting: set[UUID] = set()
+    taken: list[E] = []
+    left: list[E] = []
+    for event in events:
+        case_id = event.data.case_id
+        if case_id in waiting or case_id not in known:
+            waiting.add(case_id)
+            left.append(event)
+        else:
+            taken.append(event)
+    return taken, left

@@ -20,10 +20,13 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from typing import TypeVar
 
 import asyncpg
 
 from schemas.envelope import CloudEvent
+
+E = TypeVar("E", bound=CloudEvent)
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -182,6 +185,17 @@ class UnitOfWork:
             list(dict.fromkeys(event_ids)),
         )
         return {row["event_id"] for row in rows}
+
+    async def new_events(self, consumer: str, events: Sequence[E]) -> list[E]:
+        """The events ``consumer`` had not handled, in order and each once (a second one with the
+        same id is a duplicate), recorded as handled with one statement."""
+        unseen = await self.first_times(consumer, [event.id for event in events]) if events else set()
+        fresh = []
+        for event in events:
+            if event.id in unseen:
+                unseen.discard(event.id)
+                fresh.append(event)
+        return fresh
 
     async def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         """Publish ``event`` once this unit's effects are committed (the outbox row is written then)."""

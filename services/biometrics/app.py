@@ -1,7 +1,7 @@
 """Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests.
 
 A batch of registrations is taken on together (``handlers.cases_registered``), and so is a batch of
-produced documents (``handlers.documents_produced``).
+produced documents (``handlers.documents_produced``) and of the desks' reports (``handlers.desk_reports``).
 """
 
 from datetime import datetime
@@ -33,22 +33,17 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         capacity_overrides=load_overrides(settings.desk_capacity_file),
         today=lambda: datetime.now(NETHERLANDS).date(),
     )
-    routes = {
-        DESK_EVENTS: {
-            BiometricsCaptured: handlers.biometrics_captured,
-            AppointmentNoShow: handlers.appointment_missed,
-            DocumentCollected: handlers.document_collected,
-        },
-        APPLICANT_REQUESTS: {EndorsementStickerRequested: handlers.sticker_requested},
-    }
+
     async def open_booking_window() -> None:
         async with resources.unit_of_work() as uow:
             await DeskAgenda(uow.connection, policy.capacity_overrides).open_booking_window(policy.today())
             await uow.commit()
 
     resources.before_consuming(open_booking_window)
-    for topic, handlers_by_type in routes.items():
-        resources.route(app, topic.name, handlers_by_type, policy=policy)
+    resources.route(app, APPLICANT_REQUESTS.name, {EndorsementStickerRequested: handlers.sticker_requested}, policy=policy)
     resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
     resources.route_batches(app, CASE_LIFECYCLE.name, [DocumentProduced], handlers.documents_produced, policy=policy)
+    resources.route_batches(
+        app, DESK_EVENTS.name, [BiometricsCaptured, AppointmentNoShow, DocumentCollected], handlers.desk_reports, policy=policy
+    )
     resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))

@@ -10,7 +10,7 @@ overbooking.
 """
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from uuid import UUID
@@ -120,10 +120,19 @@ class DeskAgenda:
             for row in rows
         }
 
-    async def set_biometrics_location(self, case_id: UUID, location: LocationCode) -> None:
-        await self._conn.execute(
-            "update biometrics.cases set biometrics_location = $2 where case_id = $1", case_id, location.value
-        )
+    async def set_attended(self, appointment_ids: Sequence[str], biometrics_locations: Mapping[UUID, LocationCode]) -> None:
+        """Mark appointments attended, and record where each case's biometrics were taken."""
+        if appointment_ids:
+            await self._conn.execute(
+                "update biometrics.appointments set status = 'attended' where appointment_id = any($1::text[])", list(appointment_ids)
+            )
+        if biometrics_locations:
+            await self._conn.execute(
+                """update biometrics.cases c set biometrics_location = t.location
+                   from unnest($1::uuid[], $2::text[]) as t (case_id, location) where c.case_id = t.case_id""",
+                list(biometrics_locations),
+                [location.value for location in biometrics_locations.values()],
+            )
 
     async def book(
         self,
@@ -301,26 +310,27 @@ class DeskAgenda:
             limit,
         )
 
-    async def appointment(self, appointment_id: str) -> Appointment | None:
-        row = await self._conn.fetchrow(
+    async def appointments(self, appointment_ids: Collection[str]) -> dict[str, Appointment]:
+        rows = await self._conn.fetch(
             """select a.*, s.location, s.day, s.start_time, s.end_time from biometrics.appointments a
-               join biometrics.slots s using (slot_key) where a.appointment_id = $1""",
-            appointment_id,
+               join biometrics.slots s using (slot_key) where a.appointment_id = any($1::text[])""",
+            list(appointment_ids),
         )
-        if row is None:
-            return None
-        return Appointment(
-            row["appointment_id"],
-            row["case_id"],
-            AppointmentProduct(row["product"]),
-            LocationCode(row["location"]),
-            row["day"],
-            row["start_time"],
-            row["end_time"],
-            row["persons"],
-            row["attempt"],
-            row["status"],
-        )
+        return {
+            row["appointment_id"]: Appointment(
+                row["appointment_id"],
+                row["case_id"],
+                AppointmentProduct(row["product"]),
+                LocationCode(row["location"]),
+                row["day"],
+                row["start_time"],
+                row["end_time"],
+                row["persons"],
+                row["attempt"],
+                row["status"],
+            )
+            for row in rows
+        }
 
     async def set_status(self, appointment_id: str, status: str) -> None:
         await self._conn.execute(

@@ -1,13 +1,13 @@
 """The desk service's handlers: book appointments, and act on what the desks report."""
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
 from ind_runtime.logs import get_logger
-from ind_runtime.processing import NotReady
 from ind_runtime.records import Unprocessable
+from ind_runtime.routing import split_by_case
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import EndorsementStickerRequested
 from schemas.appointments import (
@@ -44,13 +44,10 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
     """Take on each new case (each registration once, however often it comes): book its biometrics
     appointment, or say that none is needed at a desk. A batch's cases are added and booked together,
     with a few statements for all of them."""
-    unseen = await uow.first_times(CONSUMER, [event.id for event in events])
-    cases = []
-    for event in events:
-        if event.id in unseen:
-            unseen.discard(event.id)  # a second one with this id in the batch is a duplicate
-            data = event.data
-            cases.append(DeskCase(data.case_id, data.case_number, data.application_type, data.preferred_location, None))
+    cases = [
+        DeskCase(e.data.case_id, e.data.case_number, e.data.application_type, e.data.preferred_location, None)
+        for e in await uow.new_events(CONSUMER, events)
+    ]
     if not cases:
         return
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
@@ -64,72 +61,75 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
     await uow.commit()
 
 
-async def biometrics_captured(event: BiometricsCaptured, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    case, appointment = await _reported(agenda, event.data.case_id, event.data.appointment_id, AppointmentProduct.BIOMETRICS)
-    if appointment.status == "booked":
-        await agenda.set_status(appointment.appointment_id, "attended")
-        await agenda.set_biometrics_location(case.case_id, appointment.location)
-        completed = BiometricsCompletedData(
-            case_id=case.case_id, case_number=case.case_number, captured=True, location=appointment.location
-        )
-        await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
-    await uow.commit()
-
-
-async def appointment_missed(event: AppointmentNoShow, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    """Book again after a no-show; after ``no_show_limit`` of them, hand the case to a caseworker."""
-    if not await uow.first_time(CONSUMER, event.id):
-        return
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    case, appointment = await _reported(agenda, event.data.case_id, event.data.appointment_id, event.data.product)
-    if appointment.status == "booked":
-        await agenda.set_status(appointment.appointment_id, "no_show")
-        missed = await agenda.no_shows(case.case_id, appointment.product)
-        if missed >= policy.no_show_limit:
-            await _flag(uow, case, f"no-show at {missed} {appointment.product.value} appointments", missed)
-        else:
-            after = max(policy.today(), appointment.day)
-            await _book(uow, agenda, case, appointment.product, appointment.location, after, missed + 1)
-    await uow.commit()
-
-
-async def document_collected(event: DocumentCollected, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    _case, appointment = await _reported(agenda, event.data.case_id, event.data.appointment_id, AppointmentProduct.DOCUMENT_PICKUP)
-    await agenda.set_status(appointment.appointment_id, "attended")
-    await uow.commit()
-
-
 async def documents_produced(events: Sequence[DocumentProduced], uow: UnitOfWork, policy: DeskPolicy) -> list[DocumentProduced]:
     """Book each produced document's pickup (each event once), in one booking turn for them all.
     Returns the events about a case not registered here yet, with every later one about it, to
     wait for its registration."""
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     cases = await agenda.cases({event.data.case_id for event in events})
-    waiting: set[UUID] = set()
-    left, taken = [], []
-    for event in events:
-        case_id = event.data.case_id
-        if case_id in waiting or case_id not in cases:
-            waiting.add(case_id)
-            left.append(event)
-        else:
-            taken.append(event)
-    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
-    bookings = []
-    for event in taken:
-        if event.id in unseen:
-            unseen.discard(event.id)  # a second one with this id in the batch is a duplicate
-            bookings.append(_booking(cases[event.data.case_id], event.data.pickup_location, 1))
+    taken, left = split_by_case(events, cases)
+    bookings = [_booking(cases[e.data.case_id], e.data.pickup_location, 1) for e in await uow.new_events(CONSUMER, taken)]
     if bookings:
         await _book_all(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, policy.today(), bookings)
         await uow.commit()
     return left
+
+
+DeskReport = BiometricsCaptured | AppointmentNoShow | DocumentCollected
+_REPORTED_PRODUCT = {BiometricsCaptured: AppointmentProduct.BIOMETRICS, DocumentCollected: AppointmentProduct.DOCUMENT_PICKUP}
+
+
+async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: DeskPolicy) -> None:
+    """Act on what the desks report (each report once): a capture completes the biometrics, a
+    no-show books again or, after ``no_show_limit`` of them, hands the case to a caseworker, a
+    collection ends the pickup. A batch's appointments and cases are read at once and its
+    attended appointments written at once; a report about an appointment the case does not have
+    is unprocessable."""
+    reports = await uow.new_events(CONSUMER, events)
+    if not reports:
+        return
+    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
+    appointments = await agenda.appointments({event.data.appointment_id for event in reports})
+    cases = await agenda.cases({event.data.case_id for event in reports})
+    attended: list[str] = []
+    captured_at: dict[UUID, LocationCode] = {}
+    for event in reports:
+        data = event.data
+        product = data.product if isinstance(event, AppointmentNoShow) else _REPORTED_PRODUCT[type(event)]
+        appointment = appointments.get(data.appointment_id)
+        if appointment is None or appointment.case_id != data.case_id or appointment.product != product:
+            raise Unprocessable(f"no {product.value} appointment {data.appointment_id!r} for case {data.case_id}")
+        case = cases[data.case_id]
+        if isinstance(event, DocumentCollected):
+            attended.append(appointment.appointment_id)
+            appointments[appointment.appointment_id] = replace(appointment, status="attended")
+        elif appointment.status != "booked":
+            continue  # reported before, under another id
+        elif isinstance(event, BiometricsCaptured):
+            attended.append(appointment.appointment_id)
+            appointments[appointment.appointment_id] = replace(appointment, status="attended")
+            captured_at[case.case_id] = appointment.location
+            completed = BiometricsCompletedData(
+                case_id=case.case_id, case_number=case.case_number, captured=True, location=appointment.location
+            )
+            await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
+        else:
+            await agenda.set_status(appointment.appointment_id, "no_show")  # now: the count of no-shows reads it
+            appointments[appointment.appointment_id] = replace(appointment, status="no_show")
+            for rebooked in await _missed(uow, agenda, case, appointment, policy):
+                appointments[rebooked.appointment_id] = rebooked
+    await agenda.set_attended(attended, captured_at)
+    await uow.commit()
+
+
+async def _missed(uow: UnitOfWork, agenda: DeskAgenda, case: DeskCase, appointment: Appointment, policy: DeskPolicy) -> list[Appointment]:
+    """Book again after a no-show; after ``no_show_limit`` of them, hand the case to a caseworker."""
+    missed = await agenda.no_shows(case.case_id, appointment.product)
+    if missed >= policy.no_show_limit:
+        await _flag(uow, case, f"no-show at {missed} {appointment.product.value} appointments", missed)
+        return []
+    after = max(policy.today(), appointment.day)
+    return await _book(uow, agenda, case, appointment.product, appointment.location, after, missed + 1)
 
 
 async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork, policy: DeskPolicy) -> None:
@@ -143,16 +143,6 @@ async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork,
     await uow.commit()
 
 
-async def _reported(agenda: DeskAgenda, case_id, appointment_id: str, product: AppointmentProduct):
-    """The case and appointment a desk reports on; a report about neither is unprocessable."""
-    appointment = await agenda.appointment(appointment_id)
-    if appointment is None or appointment.case_id != case_id or appointment.product != product:
-        raise Unprocessable(f"no {product.value} appointment {appointment_id!r} for case {case_id}")
-    case = await agenda.case(case_id)
-    assert case is not None
-    return case, appointment
-
-
 async def _book(
     uow: UnitOfWork,
     agenda: DeskAgenda,
@@ -161,12 +151,16 @@ async def _book(
     preferred: LocationCode,
     after: date,
     attempt: int,
-) -> None:
-    await _book_all(uow, agenda, product, after, [_booking(case, preferred, attempt)])
+) -> list[Appointment]:
+    return await _book_all(uow, agenda, product, after, [_booking(case, preferred, attempt)])
 
 
-async def _book_all(uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, after: date, bookings: list[Booking]) -> None:
-    """Book each of ``bookings`` and say so, or flag its case for a caseworker when no desk has room."""
+async def _book_all(
+    uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, after: date, bookings: list[Booking]
+) -> list[Appointment]:
+    """Book each of ``bookings`` and say so, or flag its case for a caseworker when no desk has room;
+    returns the appointments booked."""
+    booked = []
     for booking, appointment in zip(bookings, await agenda.book_all(product, after, bookings)):
         case = booking.case
         if appointment is None:
@@ -175,6 +169,8 @@ async def _book_all(uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentPro
         else:
             await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
             log.debug("appointment booked", product=product.value, location=appointment.location.value, attempt=appointment.attempt)
+            booked.append(appointment)
+    return booked
 
 
 def _booking(case: DeskCase, preferred: LocationCode, attempt: int) -> Booking:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord, Unprocessable
+from ind_runtime.routing import split_by_case
 from ind_runtime.screening import Unacceptable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import InformationSupplied
@@ -88,12 +89,8 @@ def _d(day: date) -> str:
 async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DecisionPolicy) -> None:
     """Open a case file for each registration (once, however often it comes), with two statements
     for a batch of them and the first status the applicant sees."""
-    unseen = await uow.first_times(CONSUMER, [event.id for event in events])
     new_cases = []
-    for event in events:
-        if event.id not in unseen:
-            continue  # handled before, or twice in this batch
-        unseen.discard(event.id)
+    for event in await uow.new_events(CONSUMER, events):
         data = event.data
         case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
         new_cases.append(NewCase(case, data.applicant.date_of_birth, data.applicant.nationality, data.sponsor_id, data.fee_paid))
@@ -122,22 +119,10 @@ async def desk_stage_reports(events: Sequence[DeskStageReport], uow: UnitOfWork,
     registered here yet, with every later one about it, to wait for its registration."""
     files = CaseFile(uow)
     filed = await files.get_many({event.data.case_id for event in events})
-    waiting: set[UUID] = set()
-    left, taken = [], []
-    for event in events:
-        case_id = event.data.case_id
-        if case_id in waiting or case_id not in filed:
-            waiting.add(case_id)
-            left.append(event)
-        else:
-            taken.append(event)
-    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
+    taken, left = split_by_case(events, filed)
     cases = {case_id: case for case_id, (case, _facts) in filed.items()}
     moved: dict[UUID, tuple[Case, Assessment]] = {}
-    for event in taken:
-        if event.id not in unseen:
-            continue  # handled before, or twice in this batch
-        unseen.discard(event.id)
+    for event in await uow.new_events(CONSUMER, taken):
         case, facts = cases[event.data.case_id], filed[event.data.case_id][1]
         if isinstance(event, AppointmentBooked):
             a = event.data

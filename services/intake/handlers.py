@@ -29,14 +29,9 @@ def case_id_for(submission_id: str) -> UUID:
 async def register_cases(submissions: Sequence[ApplicationSubmitted], uow: UnitOfWork) -> list[CaseRegistered]:
     """Make a case of each valid submission, once per submission id, with a few statements for all
     of them (a batch of them costs little more than one); returns the cases made, in order."""
-    unseen = await uow.first_times(CONSUMER, [submission.id for submission in submissions])
-    fresh = []
-    for submission in submissions:
-        if submission.id in unseen:
-            unseen.discard(submission.id)  # a second one with this id in the batch is a duplicate
-            fresh.append(submission)
-        else:
-            log.info("duplicate submission ignored", event_id=submission.id)
+    fresh = await uow.new_events(CONSUMER, submissions)
+    if len(fresh) < len(submissions):
+        log.info("duplicate submissions ignored", count=len(submissions) - len(fresh))
     if not fresh:
         return []
     today = datetime.now(timezone.utc)

@@ -71,12 +71,8 @@ async def queue_emails(events: Sequence[CloudEvent], uow: UnitOfWork) -> Queued:
             outcome.left.append(event)
         else:
             taken.append(event)
-    unseen = await uow.first_times(CONSUMER, [event.id for event in taken]) if taken else set()
     registrations = []
-    for event in taken:
-        if event.id not in unseen:
-            continue  # handled before, or twice in this batch
-        unseen.discard(event.id)
+    for event in await uow.new_events(CONSUMER, taken):
         if isinstance(event, CaseRegistered):
             registrations.append((event.data.case_id, event.data.case_number, recipients[event.data.case_id]))
         email = COMPOSERS[type(event)](event, recipients[event.data.case_id])

@@ -7,12 +7,14 @@ from datetime import date
 
 import pytest
 
+from ind_runtime.records import Unprocessable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
+from schemas.desk import AppointmentNoShow, BiometricsCaptured, DeskVisit, NoShowData
 from schemas.lifecycle import DocumentProduced, DocumentProducedData
 from services.biometrics.app import MIGRATIONS, SERVICE
 from services.biometrics.capacity import Capacity
-from services.biometrics.handlers import DeskPolicy, cases_registered, documents_produced
+from services.biometrics.handlers import DeskPolicy, cases_registered, desk_reports, documents_produced
 from tests.conftest import registrations, service_pool
 
 PUBLISHER = "biometrics-under-test"
@@ -150,3 +152,59 @@ async def test_a_batch_of_produced_documents_books_a_pickup_for_each_and_leaves_
     async with UnitOfWork(desk_pool, PUBLISHER) as uow:
         assert await documents_produced([early], uow, _policy()) == []
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where product = 'DOC'") == 3
+
+
+async def _appointment_of(pool, registration, attempt: int = 1) -> tuple[str, str]:
+    row = await pool.fetchrow(
+        "select appointment_id, status from biometrics.appointments where case_id = $1 and attempt = $2",
+        registration.data.case_id,
+        attempt,
+    )
+    return row["appointment_id"], row["status"]
+
+
+def _visit(registration, appointment_id: str) -> dict:
+    data = registration.data
+    return {"case_id": data.case_id, "case_number": data.case_number, "appointment_id": appointment_id, "location": AM, "desk_officer": "desk-007"}
+
+
+async def _report(pool, events) -> None:
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await desk_reports(events, uow, _policy())
+
+
+async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_again_after_a_no_show(desk_pool):
+    a, b = registrations(2, 8, ApplicationType.FAMILY, location=AM)
+    await _take_on(desk_pool, [a, b])
+    (a_id, _), (b_id, _) = await _appointment_of(desk_pool, a), await _appointment_of(desk_pool, b)
+    captured = BiometricsCaptured.create(DeskVisit(**_visit(a, a_id)), source="urn:ind:desk")
+    missed = AppointmentNoShow.create(NoShowData(**_visit(b, b_id), product=BIO), source="urn:ind:desk")
+
+    await _report(desk_pool, [captured, missed, captured])
+
+    assert await _appointment_of(desk_pool, a) == (a_id, "attended")
+    assert await desk_pool.fetchval("select biometrics_location from biometrics.cases where case_id = $1", a.data.case_id) == "AM"
+    assert (await _appointment_of(desk_pool, b))[1] == "no_show"
+    rebooked, status = await _appointment_of(desk_pool, b, attempt=2)
+    assert status == "booked"
+    published = [(key, kind) for key, kind in await _published(desk_pool)][2:]  # after the two first bookings
+    assert published == [
+        (str(a.data.case_id), "nl.ind.biometrics.completed.v1"),
+        (str(b.data.case_id), "nl.ind.appointment.booked.v1"),
+    ]
+
+    # The second no-show reaches the limit (2): the case goes to a caseworker, not to a third booking.
+    missed_again = AppointmentNoShow.create(NoShowData(**_visit(b, rebooked), product=BIO), source="urn:ind:desk")
+    await _report(desk_pool, [missed_again])
+    assert (await _published(desk_pool))[-1] == (str(b.data.case_id), "nl.ind.case.flagged.v1")
+    assert await desk_pool.fetchval("select count(*) from biometrics.appointments where case_id = $1", b.data.case_id) == 2
+
+
+async def test_a_desk_report_about_an_appointment_the_case_does_not_have_is_unprocessable(desk_pool):
+    a, b = registrations(2, 9, ApplicationType.FAMILY, location=AM)
+    await _take_on(desk_pool, [a, b])
+    b_id, _ = await _appointment_of(desk_pool, b)
+    wrong_case = BiometricsCaptured.create(DeskVisit(**_visit(a, b_id)), source="urn:ind:desk")
+    with pytest.raises(Unprocessable, match="no BIO appointment"):
+        await _report(desk_pool, [wrong_case])
+    assert await _appointment_of(desk_pool, b) == (b_id, "booked")

@@ -25,6 +25,18 @@ async def test_a_redelivered_event_is_seen_only_once(pool):
         assert not await uow.first_time("inbox-test", event_id)
 
 
+async def test_new_events_of_a_batch_are_those_not_handled_before_in_order_and_each_once(pool):
+    seen, first, second = (EVENT.model_copy(update={"id": str(uuid4())}) for _ in range(3))
+    async with UnitOfWork(pool, "test") as uow:
+        await uow.first_time("inbox-test", seen.id)
+        await uow.commit()
+    async with UnitOfWork(pool, "test") as uow:
+        assert await uow.new_events("inbox-test", [first, seen, second, first]) == [first, second]
+        await uow.commit()
+    async with UnitOfWork(pool, "test") as uow:
+        assert await uow.new_events("inbox-test", [second, first]) == []
+
+
 async def test_nothing_is_recorded_without_commit(pool):
     event_id = str(uuid4())
     publisher = f"rollback-{uuid4()}"

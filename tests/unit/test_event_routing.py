@@ -6,7 +6,7 @@ import random
 
 from harness.applications import case_registered, submission
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.routing import EventRouter
+from ind_runtime.routing import EventRouter, split_by_case
 from schemas.cases import CaseRegistered
 
 
@@ -36,3 +36,15 @@ def test_events_of_leaves_an_unreadable_record_and_every_later_one_with_its_key(
 
     assert [(record.offset, event.id) for record, event in events] == [(0, a.id)]
     assert [record.offset for record in left] == [1, 2, 4]
+
+
+def test_split_by_case_leaves_an_event_about_an_unknown_case_and_every_later_one_about_it():
+    rng = random.Random(6)
+    known, unknown = (case_registered(submission(rng=rng), n) for n in (3, 4))
+    later_known = case_registered(submission(rng=rng), 5).model_copy(update={"data": known.data})
+    later_unknown = case_registered(submission(rng=rng), 6).model_copy(update={"data": unknown.data})
+
+    taken, left = split_by_case([known, unknown, later_known, later_unknown], {known.data.case_id})
+
+    assert taken == [known, later_known]
+    assert left == [unknown, later_unknown]
