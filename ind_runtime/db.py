@@ -18,8 +18,18 @@ RUNTIME_MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 0x1D_0001
 
 
+# Batch statements look up a few hundred rows by key (``= any($1)``, ``from unnest(...)``). With
+# PostgreSQL's default random_page_cost of 4, which assumes spinning disks, the planner reads such a
+# batch's slots, cases or appointments by scanning the whole table (53,200 slots: 4 ms a batch)
+# instead of through the primary key (0.5 ms); 1.1, the usual figure for SSDs and cached tables,
+# lets it take the index. A session setting, so that it holds wherever the database runs.
+SESSION_SETTINGS = {"random_page_cost": "1.1"}
+
+
 async def create_pool(database_url: str, size: int) -> asyncpg.Pool:
-    return await asyncpg.create_pool(database_url, min_size=1, max_size=size, command_timeout=60, reset=_keep_session)
+    return await asyncpg.create_pool(
+        database_url, min_size=1, max_size=size, command_timeout=60, reset=_keep_session, server_settings=SESSION_SETTINGS
+    )
 
 
 async def _keep_session(_connection: asyncpg.Connection) -> None:

@@ -59,6 +59,11 @@ _FREE_SLOTS_AFTER = """
     where product = $1 and location = $2 and day between $3 and $4 and booked < capacity
       and (day, start_time) > ($5::date, $6::time)
     order by day, start_time limit $7"""
+TAKE_SEATS = """
+    update biometrics.slots s set booked = s.booked + seats.persons
+    from (select slot_key, sum(persons)::int as persons from unnest($1::text[], $2::int[]) as t (slot_key, persons)
+          group by slot_key) as seats
+    where s.slot_key = any($1::text[]) and s.slot_key = seats.slot_key"""
 _READ_AHEAD = 32  # slots read beyond what the bookings left in a batch are expected to take at a location
 
 
@@ -129,7 +134,8 @@ class DeskAgenda:
         if biometrics_locations:
             await self._conn.execute(
                 """update biometrics.cases c set biometrics_location = t.location
-                   from unnest($1::uuid[], $2::text[]) as t (case_id, location) where c.case_id = t.case_id""",
+                   from unnest($1::uuid[], $2::text[]) as t (case_id, location)
+               where c.case_id = any($1::uuid[]) and c.case_id = t.case_id""",
                 list(biometrics_locations),
                 [location.value for location in biometrics_locations.values()],
             )
@@ -257,10 +263,7 @@ class DeskAgenda:
         if not taken:
             return
         await self._conn.execute(
-            """update biometrics.slots s set booked = s.booked + seats.persons
-               from (select slot_key, sum(persons)::int as persons from unnest($1::text[], $2::int[]) as t (slot_key, persons)
-                     group by slot_key) as seats
-               where s.slot_key = seats.slot_key""",
+            TAKE_SEATS,
             [slot.key for _, slot in taken],
             [booking.persons for booking, _ in taken],
         )

@@ -13,6 +13,7 @@ from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DeskVisit, NoShowData
 from schemas.lifecycle import DocumentProduced, DocumentProducedData
 from services.biometrics.app import MIGRATIONS, SERVICE
+from services.biometrics.appointments import TAKE_SEATS, DeskAgenda
 from services.biometrics.capacity import Capacity
 from services.biometrics.handlers import DeskPolicy, cases_registered, desk_reports, documents_produced
 from tests.conftest import registrations, service_pool
@@ -208,3 +209,17 @@ async def test_a_desk_report_about_an_appointment_the_case_does_not_have_is_unpr
     with pytest.raises(Unprocessable, match="no BIO appointment"):
         await _report(desk_pool, [wrong_case])
     assert await _appointment_of(desk_pool, b) == (b_id, "booked")
+
+
+async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a_scan_of_every_slot(desk_pool):
+    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+        await DeskAgenda(uow.connection).open_booking_window(MONDAY)  # 53,200 slots
+        await uow.commit()
+    keys = [r["slot_key"] for r in await desk_pool.fetch("select slot_key from biometrics.slots order by day, start_time limit 300")]
+    async with desk_pool.acquire() as connection, connection.transaction():
+        plan = "\n".join(
+            row[0]
+            for row in await connection.fetch(f"explain {TAKE_SEATS}", keys, [1] * len(keys))
+        )
+    assert "Index Scan using slots_pkey" in plan, plan
+    assert "Seq Scan on slots" not in plan, plan
