@@ -7,7 +7,7 @@ where ``context`` (a service's policy, say) is fixed when the router is made.
 
 import json
 from collections.abc import Awaitable, Callable, Collection, Container, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import structlog
@@ -16,14 +16,13 @@ from pydantic import ValidationError
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
 from ind_runtime.records import ConsumedRecord, Unprocessable
-from ind_runtime.unit_of_work import UnitOfWork
+from ind_runtime.unit_of_work import E, UnitOfWork
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
 __all__ = ["BatchRouter", "EventRouter", "Handler", "NotReady", "split_by_case"]
 
 Handler = Callable[[Any, UnitOfWork], Awaitable[Any]]
-E = TypeVar("E", bound=CloudEvent)
 # ``async (events, uow, **context)``: handles the events in order and commits ``uow``, or does
 # nothing; returns the events it left waiting for another topic's (or None for none), and with
 # each of them every later event with its key, which must wait behind it.

@@ -26,7 +26,7 @@ import asyncpg
 
 from schemas.envelope import CloudEvent
 
-E = TypeVar("E", bound=CloudEvent)
+E = TypeVar("E", bound=CloudEvent)  # an event type, kept through helpers that filter a batch
 
 Headers = Sequence[tuple[str, bytes]]
 

@@ -147,7 +147,9 @@ async def desk_stage_reports(events: Sequence[DeskStageReport], uow: UnitOfWork,
     return left
 
 
-async def _queue_for_caseworker(uow, files: CaseFile, case: Case, facts: ApplicantFacts, policy: DecisionPolicy, extra: tuple, done: str) -> Assessment:
+async def _queue_for_caseworker(
+    uow: UnitOfWork, files: CaseFile, case: Case, facts: ApplicantFacts, policy: DecisionPolicy, extra: tuple, done: str
+) -> Assessment:
     """Assess the case for the caseworker queue and say so; returns the assessment, to be saved with the case."""
     assessment = assess(
         case.application_type, facts.date_of_birth, facts.nationality, facts.sponsor_id, facts.fee_paid, policy.today()
