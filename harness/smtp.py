@@ -60,6 +60,11 @@ class RecordingSmtpServer:
         with self._lock:
             return sum(1 for to in self.recipient_of.values() if to in recipients)
 
+    def mean_bytes(self) -> float | None:
+        """The mean size of the messages received, as they came over the wire."""
+        with self._lock:
+            return sum(map(len, self._raw)) / len(self._raw) if self._raw else None
+
     def received(self) -> list[EmailMessage]:
         return self.messages
 

@@ -29,6 +29,9 @@ KAFKA_SASL_BROKER_PASSWORD=${KAFKA_SASL_BROKER_PASSWORD:-broker-local-dev-only}
 PG_PORT=${PG_PORT:-54329}
 PG_DB=${PG_DB:-ind}
 PG_USER=${PG_USER:-ind}
+# Server settings beyond the fixed ones, as "-c name=value ...": by default pg_stat_statements is
+# loaded, so an operator (and the benchmark) can see which statements take the server's time.
+PG_SERVER_OPTIONS=${PG_SERVER_OPTIONS:--c shared_preload_libraries=pg_stat_statements}
 SMTP_PORT=${SMTP_PORT:-8025}
 
 say() { printf '[stack] %s\n' "$*"; }
@@ -216,7 +219,7 @@ pg_up() {
   fi
   say "starting PostgreSQL on 127.0.0.1:$PG_PORT (log: $PG_DIR/logs/postgres.log)"
   as_pg_owner "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/logs/postgres.log" -w -t 60 start \
-    -o "-p $PG_PORT -k $PG_DIR/run -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" \
+    -o "-p $PG_PORT -k $PG_DIR/run -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off $PG_SERVER_OPTIONS" \
     >/dev/null || die "PostgreSQL did not start; see $PG_DIR/logs/postgres.log"
   local psql=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qAt)
   [[ -x $bin/psql ]] && psql[0]=$bin/psql

@@ -18,15 +18,16 @@ from datetime import datetime, timezone
 from rich.console import Console
 from rich.table import Table
 
-from harness.bench import baselines, stats
+from harness.bench import baselines, statements, stats
 from harness.bench.burst import run_burst
 from harness.bench.faust_floor import faust_floor
+from harness.bench.smtp_floor import smtp_floor
 from harness.bench.stage import stages_alone
 from harness.chaos.infrastructure import ChaosStack
 from harness.processes import ROOT
 
 STATE = ROOT / ".state" / "bench"
-STACK = ChaosStack(state_dir=STATE, kafka_port=29092, controller_port=29093, postgres_port=54349)
+STACK = ChaosStack(state_dir=STATE, kafka_port=29092, controller_port=29093, postgres_port=54349, postgres_options=statements.SERVER_OPTIONS)
 console = Console(width=None if sys.stdout.isatty() else 140)
 
 
@@ -47,6 +48,8 @@ async def bench(
         database = await baselines.postgres(STACK.database_url)
         console.print(f"[bold]stages alone[/bold]: each service draining {applications} queued inputs ...")
         alone = await stages_alone(STACK, applications, STATE / "logs", timeout, STATE / "profiles" if profile else None)
+        console.print("[bold]baseline[/bold]: plain aiosmtplib sending ready-made messages the size of notify's ...")
+        smtp = await asyncio.to_thread(smtp_floor, round(alone["notify"]["mean_email_bytes"] or 1500))
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
@@ -57,7 +60,7 @@ async def bench(
             runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
-    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "postgres": database}, "stage_alone": alone, "runs": runs}
+    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "postgres": database, "smtp": smtp}, "stage_alone": alone, "runs": runs}
 
 
 def summary_line(figures: dict) -> str:
@@ -89,8 +92,15 @@ def show(figures: dict) -> None:
     table.add_row(f"the services' Faust consumer, batches, no work (vs kafka loop: {floor_ratio})", f"{_f(floor['events_per_s'])} events/s")
     table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
     table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
+    smtp = figures["baselines"]["smtp"]
+    table.add_row(
+        f"aiosmtplib, {smtp['messages']} ready-made messages of ~{smtp['mean_bytes']:.0f} B, {smtp['sessions']} sessions, to the harness's sink",
+        f"{_f(smtp['messages_per_s'])} messages/s",
+    )
     for stage, alone in figures["stage_alone"].items():
         ratio = _f(stats.ratio(alone["events_per_s"], loop["events_per_s"]), 3)
+        if stage == "notify":
+            ratio += f"; vs aiosmtplib: {_f(stats.ratio(alone['events_per_s'], smtp['messages_per_s']), 3)}"
         table.add_row(f"{stage} alone, {alone['inputs']} queued, each to: {alone['output']} (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
     console.print(table)
     for run in figures["runs"]:
@@ -112,6 +122,7 @@ def show(figures: dict) -> None:
         console.print(f"peak RSS MB: {rss}\npeak consumer lag: {lag} ({len(run['lag']['samples'])} samples)")
         cpu = ", ".join(f"{role} {seconds:.0f}" for role, seconds in sorted(run["cpu_seconds"].items(), key=lambda x: -x[1]))
         console.print(f"CPU seconds used during the burst: {cpu}")
+        _show_statements(run.get("postgres_statements"))
         for worker, hot in (run.get("profile") or {}).items():
             own = "; ".join(f"{name} {pct}%" for name, pct in hot["own_pct"][:6])
             console.print(f"profile {worker} ({hot['samples']} samples), own time: {own}")
@@ -119,6 +130,22 @@ def show(figures: dict) -> None:
         console.print(f"{verdict} check: {run['check']}")
         for example in run["lost_examples"] + run["duplicated_examples"]:
             console.print(f"    {example}")
+
+
+def _show_statements(figures: dict | None) -> None:
+    if not figures:
+        return
+    title = (
+        f"PostgreSQL: {figures['statements']} statements, {figures['calls']:,} calls, "
+        f"{figures['total_ms'] / 1000:,.1f} s in the server ({figures['plan_ms'] / 1000:,.1f} s planning)"
+    )
+    table = Table(title=title)
+    for column in ("statement", "calls", "total ms", "share", "mean ms", "rows"):
+        table.add_column(column, justify="left" if column == "statement" else "right", overflow="fold")
+    for s in figures["top"][:8]:
+        share = _f(100 * s["total_ms"] / figures["total_ms"], 1) + " %" if figures["total_ms"] else "-"
+        table.add_row(s["query"][:90], f"{s['calls']:,}", _f(s["total_ms"]), share, _f(s["mean_ms"], 3), f"{s['rows']:,}")
+    console.print(table)
 
 
 def main() -> int:

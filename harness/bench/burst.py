@@ -10,6 +10,7 @@ import asyncpg
 from harness.bench import stats
 from harness.bench.observe import LagSampler, MemorySampler, cpu_seconds_by_process, cpu_used
 from harness.bench.profile import WorkerProfiles
+from harness.bench.statements import StatementStats
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, SERVICES, PipelineRun
 from harness.checker import check, read_all, timed_events
@@ -53,10 +54,13 @@ async def run_burst(
         if profiles:
             profiles.start()
         names = {pid: name for name, pid in memory.pids.items()}
+        statements = StatementStats(stack.superuser_url(run.database_url.rsplit("/", 1)[1]))
+        await statements.reset()
         cpu_before = cpu_seconds_by_process(names)
         await run.publish(rate)
         done_at = await run.wait_until_done(timeout)
         cpu = cpu_used(cpu_before, cpu_seconds_by_process(names))
+        postgres_statements = await statements.read()
         profile = await asyncio.to_thread(profiles.stop) if profiles else None
         memory.sample()
         for task in samplers:
@@ -83,6 +87,7 @@ async def run_burst(
         "peak_rss_mb": memory.peak_mb(),
         "lag": {"peak": lag.peak(), "samples": lag.samples},
         "cpu_seconds": cpu,
+        "postgres_statements": postgres_statements,
         "profile": profile,
     }
 

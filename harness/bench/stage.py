@@ -82,6 +82,7 @@ async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Pat
         measured = await _drained(database_url, stage.finished, inputs, timeout)
         if profiles:
             measured["profile"] = (await asyncio.to_thread(profiles.stop)).get(stage.service)
+        measured["mean_email_bytes"] = smtp.mean_bytes()
     finally:
         await asyncio.to_thread(worker.stop)
         smtp.stop()

@@ -21,6 +21,7 @@ class ChaosStack:
     kafka_port: int = 19092
     controller_port: int = 19093
     postgres_port: int = 54339
+    postgres_options: str | None = None  # server settings, "-c name=value ..."; None: stack.sh's own
 
     @property
     def servers(self) -> list[str]:
@@ -29,6 +30,10 @@ class ChaosStack:
     @property
     def database_url(self) -> str:
         return f"postgresql://ind:ind@127.0.0.1:{self.postgres_port}/ind"
+
+    def superuser_url(self, database: str) -> str:
+        """The cluster's superuser (trusted locally), for what the services' role may not do."""
+        return f"postgresql://postgres@127.0.0.1:{self.postgres_port}/{database}"
 
     async def up(self, *parts: str) -> None:
         await self._stack("up", *parts)
@@ -43,6 +48,7 @@ class ChaosStack:
             "KAFKA_PORT": str(self.kafka_port),
             "KAFKA_CONTROLLER_PORT": str(self.controller_port),
             "PG_PORT": str(self.postgres_port),
+            **({"PG_SERVER_OPTIONS": self.postgres_options} if self.postgres_options is not None else {}),
             "KAFKA_HEAP": "512m",
         }
         process = await asyncio.create_subprocess_exec(
