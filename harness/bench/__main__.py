@@ -102,6 +102,9 @@ def show(figures: dict) -> None:
         if stage == "notify":
             ratio += f"; vs aiosmtplib: {_f(stats.ratio(alone['events_per_s'], smtp['messages_per_s']), 3)}"
         table.add_row(f"{stage} alone, {alone['inputs']} queued, each to: {alone['output']} (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
+        if alone.get("midway_per_s") is not None:
+            ratio = _f(stats.ratio(alone["midway_per_s"], loop["events_per_s"]), 3)
+            table.add_row(f"    of which the step to: {alone['midway']} (vs kafka loop: {ratio})", f"{_f(alone['midway_per_s'])} events/s")
     console.print(table)
     for run in figures["runs"]:
         title = f"{run['applications']} applications ({run.get('mode', 'burst')}), {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"

@@ -48,18 +48,20 @@ class EmailQueue:
         until the lease ends (it ends early only if this dispatcher dies). ``sent``: an email the
         server accepted, recorded as sent by the same statement (while mail flows, a sender spends
         one round trip an email on the queue instead of two)."""
+        # The limit is written into the statement, not passed: with "limit $1" and a queue
+        # analysed as long (a burst), the planner rated the shared plan for any limit dearer than
+        # one made for "limit 1" and planned the statement afresh on every call, half of its time.
         return await self._conn.fetch(
-            """with sent as (
+            f"""with sent as (
                    update notify.emails set status = 'sent', sent_at = now(), attempts = attempts + 1, claimed_until = null
-                   where email_id = $3)
-               update notify.emails set claimed_until = now() + make_interval(secs => $2)
+                   where email_id = $2)
+               update notify.emails set claimed_until = now() + make_interval(secs => $1)
                where email_id in (
                    select email_id from notify.emails
                    where status = 'pending' and next_attempt_at <= now()
-                     and (claimed_until is null or claimed_until < now()) and email_id is distinct from $3
-                   order by next_attempt_at, email_id limit $1 for update skip locked)
+                     and (claimed_until is null or claimed_until < now()) and email_id is distinct from $2
+                   order by next_attempt_at, email_id limit {int(limit)} for update skip locked)
                returning *""",
-            limit,
             lease_s,
             sent,
         )

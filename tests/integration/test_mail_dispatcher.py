@@ -3,10 +3,11 @@
 import asyncio
 from uuid import uuid4
 
+import asyncpg
 import pytest
 
 from ind_runtime.db import migrate
-from ind_runtime.settings import Settings
+from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import UnitOfWork
 from services.notify.app import MIGRATIONS
 from services.notify.dispatcher import MailDispatcher
@@ -136,3 +137,31 @@ async def test_claiming_the_next_email_records_the_one_sent_before_it_in_the_sam
         (first, "sent", 1, None),
         (second, "sent", 1, None),
     ]
+
+
+async def test_claiming_from_a_long_analysed_queue_reuses_one_plan_instead_of_planning_every_call():
+    async with service_pool("claim_plan", "notify", MIGRATIONS) as pool:
+        await pool.execute(
+            """insert into notify.emails (event_id, kind, case_id, case_number, recipient, message_id, subject, body)
+               select 'e' || n, 'application_received', gen_random_uuid(), 'IND-2026-' || n, 'a' || n || '@example.org',
+                      '<' || n || '>', 'Subject', 'Body'
+               from generate_series(1, 20000) as n"""
+        )
+        await pool.execute("analyze notify.emails")  # as autovacuum does while a burst queues emails
+        database = await pool.fetchval("select current_database()")
+        superuser = await asyncpg.connect(get_settings().database_url.replace("//ind:ind@", "//postgres@", 1).rsplit("/", 1)[0] + "/" + database)
+        try:
+            await superuser.execute("create extension if not exists pg_stat_statements")
+            await superuser.execute("set pg_stat_statements.track_planning = on")  # counts plans made
+            await superuser.execute("select pg_stat_statements_reset()")
+            queue = EmailQueue(superuser)
+            claimed = await queue.claim_due(1, 60.0)
+            for _ in range(40):  # a sender's chain: record the one sent, claim the next
+                claimed = await queue.claim_due(1, 60.0, sent=claimed[0]["email_id"])
+            calls, plans = await superuser.fetchrow(
+                "select calls, plans from pg_stat_statements where query like '%claimed_until = now() + make_interval%'"
+            )
+        finally:
+            await superuser.close()
+    assert calls == 41
+    assert plans <= 10, f"the claim was planned {plans} times in {calls} calls"
