@@ -40,12 +40,8 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         document_lead_time=timedelta(seconds=settings.document_lead_time_s),
         deadline_warning_days=settings.deadline_warning_days,
     )
-    routes = {
-        DESK_EVENTS: {DocumentCollected: handlers.document_collected_at_desk},
-        APPLICANT_REQUESTS: {InformationSupplied: handlers.information_supplied},
-    }
-    for topic, handlers_by_type in routes.items():
-        resources.route(app, topic.name, handlers_by_type, policy=policy)
+    resources.route(app, APPLICANT_REQUESTS.name, {InformationSupplied: handlers.information_supplied}, policy=policy)
+    resources.route_batches(app, DESK_EVENTS.name, [DocumentCollected], handlers.documents_collected, policy=policy)
     resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
     resources.route_batches(
         app, CASE_APPOINTMENTS.name, [AppointmentBooked, BiometricsCompleted, CaseFlagged], handlers.desk_stage_reports, policy=policy

@@ -117,6 +117,11 @@ class CaseFile:
         extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
         await self._conn.execute(f"{_SAVE_STATE}{extra} where case_id = $1", *self._values(case), *columns.values())
 
+    async def save_many(self, cases: Sequence[Case]) -> None:
+        """``save(case)`` for each, in one round trip."""
+        if cases:
+            await self._conn.executemany(f"{_SAVE_STATE} where case_id = $1", [self._values(case) for case in cases])
+
     async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
         """``save(case, assessment)`` for each, in one round trip."""
         if assessed:

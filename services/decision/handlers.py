@@ -335,16 +335,25 @@ async def information_supplied(event: InformationSupplied, uow: UnitOfWork, poli
     await uow.commit()
 
 
-async def document_collected_at_desk(event: DocumentCollected, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
+async def documents_collected(events: Sequence[DocumentCollected], uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    """Close each case whose residence document the applicant collected (each report once), with
+    one read of the cases and one write of those closed. A report naming a case not filed here,
+    or by another number, is Unprocessable: the batch is then taken one by one and that one parked."""
     files = CaseFile(uow)
-    case = await _named(files, event.data.case_id, event.data.case_number)
-    if case.status == S.AWAITING_PICKUP:
-        closed = document_collected(case)
-        await files.save(closed)
-        files.note(case.case_id, closed.status, event.data.desk_officer, "Residence document collected; the case is closed.")
-        await _emit_closed(uow, closed, policy)
+    filed = {case_id: case for case_id, (case, _facts) in (await files.get_many({e.data.case_id for e in events})).items()}
+    for event in events:
+        case = filed.get(event.data.case_id)
+        if case is None or case.case_number != event.data.case_number:
+            raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
+    closed: dict[UUID, Case] = {}
+    for event in await uow.new_events(CONSUMER, events):
+        case = filed[event.data.case_id]
+        if case.status != S.AWAITING_PICKUP:
+            continue
+        filed[case.case_id] = closed[case.case_id] = document_collected(case)
+        files.note(case.case_id, S.CLOSED, event.data.desk_officer, "Residence document collected; the case is closed.")
+        await _emit_closed(uow, closed[case.case_id], policy)
+    await files.save_many(list(closed.values()))
     await uow.commit()
 
 

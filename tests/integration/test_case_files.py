@@ -1,16 +1,19 @@
 """Decision opens the case files of a batch of registrations with two statements, against real
 PostgreSQL: one file per case however often its registration arrives, with the applicant's facts
 the assessment needs and the first status the applicant can look up; and it follows a batch of the
-desk stage's reports on those cases with one read and one write."""
+desk stage's reports on those cases, and of documents collected at the desk, with one read and
+one write."""
 
 from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
+from ind_runtime.records import Unprocessable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.codes import LocationCode
+from schemas.desk import DocumentCollected
 from schemas.examples import EXAMPLES
 from services.decision import handlers
 from services.decision.app import MIGRATIONS
@@ -99,3 +102,39 @@ async def test_a_batch_of_desk_reports_moves_each_case_on_once_and_leaves_those_
     await _open(decision_pool, [not_yet])
     assert await _reported(decision_pool, [early, later]) == []
     assert await decision_pool.fetchval("select status from decision.cases where case_id = $1", not_yet.data.case_id) == "awaiting_decision"
+
+
+async def _collected(pool, events) -> None:
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await handlers.documents_collected(events, uow, POLICY)
+
+
+async def test_a_batch_of_collected_documents_closes_each_case_awaiting_pickup_once(decision_pool):
+    waiting, too_early = registrations(2, seed=5)
+    await _open(decision_pool, [waiting, too_early])
+    await decision_pool.execute(
+        "update decision.cases set status = 'awaiting_pickup', outcome = 'granted' where case_id = $1", waiting.data.case_id
+    )
+    collected, early = _about(DocumentCollected, waiting), _about(DocumentCollected, too_early)
+
+    await _collected(decision_pool, [collected, early, collected])
+    await _collected(decision_pool, [collected])  # redelivered
+
+    statuses = {r["case_id"]: r["status"] for r in await decision_pool.fetch("select case_id, status from decision.cases")}
+    assert statuses == {waiting.data.case_id: "closed", too_early.data.case_id: "awaiting_biometrics"}
+    notes = await decision_pool.fetch("select case_id, set_by from decision.status_history where explanation like 'Residence document%'")
+    assert [(n["case_id"], n["set_by"]) for n in notes] == [(waiting.data.case_id, collected.data.desk_officer)]
+    closed = await decision_pool.fetch(
+        "select key from runtime.outbox where publisher = $1 and convert_from(value, 'utf8') like '%case.closed%'", PUBLISHER
+    )
+    assert [r["key"] for r in closed] == [str(waiting.data.case_id).encode()]
+
+
+async def test_a_collected_document_naming_a_case_by_another_number_fails_its_batch_as_unprocessable(decision_pool):
+    (registered,) = registrations(1, seed=6)
+    await _open(decision_pool, [registered])
+    misnamed = _about(DocumentCollected, registered, case_number="IND-2026-0000000")
+
+    with pytest.raises(Unprocessable, match="no case IND-2026-0000000"):
+        await _collected(decision_pool, [misnamed])
+    assert await decision_pool.fetchval("select count(*) from runtime.inbox where event_id = $1", misnamed.id) == 0
