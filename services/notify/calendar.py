@@ -6,15 +6,17 @@ from the appointment, so a resent email carries the same event.
 """
 
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 
 from schemas.appointments import AppointmentData
 
 PRODID = "-//IND//Case pipeline notify//EN"
 UID_DOMAIN = "ind.example"
 DESK_TIME = ZoneInfo("Europe/Amsterdam")
+_EVENT = b"BEGIN:VEVENT"
 
 
 def appointment_ics(appointment: AppointmentData, summary: str, description: str) -> bytes:
@@ -34,6 +36,14 @@ def appointment_ics(appointment: AppointmentData, summary: str, description: str
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add_component(event)
-    year = appointment.date.year
-    calendar.add_missing_timezones(date(year, 1, 1), date(year + 1, 1, 1))
-    return calendar.to_ical()
+    # The VTIMEZONE goes where add_missing_timezones would put it, before the event. It is the
+    # same for every appointment of a year and was two thirds of the file and of building it
+    # (a sixth of notify's time in a burst), so it is written once a year instead of every time.
+    head, rest = calendar.to_ical().split(_EVENT, 1)
+    return head + desk_timezone(appointment.date.year) + _EVENT + rest
+
+
+@lru_cache(maxsize=4)
+def desk_timezone(year: int) -> bytes:
+    """The desks' VTIMEZONE for ``year``, serialised."""
+    return Timezone.from_tzinfo(DESK_TIME, DESK_TIME.key, date(year, 1, 1), date(year + 1, 1, 1)).to_ical()

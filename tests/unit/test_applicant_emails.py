@@ -2,7 +2,7 @@
 passport number or birth date anywhere, calendar file included."""
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -222,3 +222,15 @@ def test_closure_states_the_outcome():
 def test_missed_deadline_apologises_names_the_date_and_the_notice_of_default(to, apology, remedy):
     body = deadline_exceeded(_example(DeadlineExceeded), to).body
     assert apology in body and "01-06-2026" in body and remedy in body
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 10), date(2027, 11, 2)], ids=["2026", "2027"])
+def test_calendar_file_is_the_one_icalendar_writes_with_the_desks_timezone_for_the_appointments_year(day):
+    appointment = BOOKED.data.model_copy(update={"date": day})
+    ics = appointment_ics(appointment, "summary", "description")
+
+    reference = Calendar.from_ical(ics)
+    reference.subcomponents = [c for c in reference.subcomponents if c.name != "VTIMEZONE"]
+    reference.add_missing_timezones(date(day.year, 1, 1), date(day.year + 1, 1, 1))
+    assert ics == reference.to_ical()
+    assert [tz.tz_name for tz in Calendar.from_ical(ics).timezones] == ["Europe/Amsterdam"]
