@@ -1,6 +1,7 @@
 """Faust wiring of the decision service: every topic that moves a case, two timers, the tracking API."""
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,14 +48,24 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         app, CASE_APPOINTMENTS.name, [AppointmentBooked, BiometricsCompleted, CaseFlagged], handlers.desk_stage_reports, policy=policy
     )
 
+    def screened(record: ConsumedRecord) -> DecisionRequested | Unacceptable:
+        return screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)
+
     async def command(record: ConsumedRecord) -> None:
-        screened = screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)
-        command_id = screened.message_id if isinstance(screened, Unacceptable) else screened.id
+        command = screened(record)
+        command_id = command.message_id if isinstance(command, Unacceptable) else command.id
         with structlog.contextvars.bound_contextvars(event_id=command_id):
             async with resources.unit_of_work() as uow:
-                await handlers.decision_requested(screened, record, uow, policy)
+                await handlers.decision_requested(command, record, uow, policy)
 
-    resources.consume(app, DECISION_COMMANDS.name, command)
+    async def commands(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
+        signed, left = handlers.authenticated([(record, screened(record)) for record in records], policy)
+        if signed:
+            async with resources.unit_of_work() as uow:
+                await handlers.decision_commands(signed, uow, policy)
+        return left
+
+    resources.consume(app, DECISION_COMMANDS.name, command, commands)
 
     async def timers() -> None:
         while True:

@@ -1,7 +1,7 @@
 """Where the decision service keeps its cases and their status history (``decision.*``)."""
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
@@ -39,6 +39,11 @@ def _case(row: asyncpg.Record) -> Case:
 _SAVE_STATE = """update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
     deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9, refusal_proposed_by = $10,
     outcome = $11, updated_at = now()"""
+
+
+def _also(columns: Collection[str]) -> str:
+    """More columns for ``_SAVE_STATE`` to set, from its twelfth parameter on."""
+    return "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
 
 
 def _assessment_columns(assessment: Assessment) -> dict:
@@ -114,13 +119,15 @@ class CaseFile:
         columns = dict(timers)
         if assessment is not None:
             columns.update(_assessment_columns(assessment))
-        extra = "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
-        await self._conn.execute(f"{_SAVE_STATE}{extra} where case_id = $1", *self._values(case), *columns.values())
+        await self._conn.execute(f"{_SAVE_STATE}{_also(columns)} where case_id = $1", *self._values(case), *columns.values())
 
-    async def save_many(self, cases: Sequence[Case]) -> None:
-        """``save(case)`` for each, in one round trip."""
-        if cases:
-            await self._conn.executemany(f"{_SAVE_STATE} where case_id = $1", [self._values(case) for case in cases])
+    async def save_many(self, saves: Sequence[tuple[Case, Mapping[str, object]]]) -> None:
+        """``save(case, **timers)`` for each (case, timers), in a round trip for each set of timers named."""
+        by_names: dict[tuple[str, ...], list[tuple]] = {}
+        for case, timers in saves:
+            by_names.setdefault(tuple(timers), []).append((*self._values(case), *timers.values()))
+        for names, rows in by_names.items():
+            await self._conn.executemany(f"{_SAVE_STATE}{_also(names)} where case_id = $1", rows)
 
     async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
         """``save(case, assessment)`` for each, in one round trip."""

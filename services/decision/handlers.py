@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
+import structlog
+
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.routing import split_by_case
@@ -179,75 +181,107 @@ async def _queue_for_caseworker(
 async def decision_requested(
     command: DecisionRequested | Unacceptable, record: ConsumedRecord, uow: UnitOfWork, policy: DecisionPolicy
 ) -> None:
-    """Carry out a caseworker's command, or refuse it with a reason the tool can read; audit both.
+    """Carry out one caseworker's command, or refuse it with a reason the tool can read; audit both.
 
     The signature is checked before the command's id is marked handled: a forged command reusing a
     real command's id must not make the real one look like a redelivery. A refusal of an unverified
     command is deduplicated by its record's position instead, as an unreadable record's is.
     """
     if isinstance(command, Unacceptable):
-        await _reject_unreadable(command, record, uow)
+        if await uow.first_time(f"{CONSUMER}.rejections", record.position):
+            await _reject_unreadable(command, record, uow)
+            await uow.commit()
         return
     unauthenticated = authenticate(command, policy.tool_keys)
     if unauthenticated is not None:
         if await uow.first_time(f"{CONSUMER}.rejections", record.position):
             await _reject(uow, command, unauthenticated)
+            await uow.commit()
         return
-    if not await uow.first_time(CONSUMER, command.id):
-        return
-    data = command.data
+    await decision_commands([command], uow, policy)
+
+
+def authenticated(
+    screened: Sequence[tuple[ConsumedRecord, DecisionRequested | Unacceptable]], policy: DecisionPolicy
+) -> tuple[list[DecisionRequested], list[ConsumedRecord]]:
+    """For a batch: the commands a registered tool signed, and the records left to
+    ``decision_requested`` to refuse (an unreadable or unverified command, with every later record
+    with its key, which must wait behind it)."""
+    commands: list[DecisionRequested] = []
+    left: list[ConsumedRecord] = []
+    left_keys: set[bytes | None] = set()
+    for record, command in screened:
+        if record.key in left_keys or isinstance(command, Unacceptable) or authenticate(command, policy.tool_keys) is not None:
+            left_keys.add(record.key)
+            left.append(record)
+        else:
+            commands.append(command)
+    return commands, left
+
+
+async def decision_commands(commands: Sequence[DecisionRequested], uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    """Carry out authenticated commands in order (each once), with one read of their cases and
+    one write per kind of change, or refuse those the case's state or the roster do not allow;
+    audit every one and commit."""
+    commands = await uow.new_events(CONSUMER, commands)
     files = CaseFile(uow)
-    case = await files.get(data.case_id)
-    if case is not None and case.case_number != data.case_number:
-        case = None
-    verdict = decide(case, policy.roster.get(data.caseworker_id), data.action, policy.today())
-    if isinstance(verdict, Refusal):
-        await _reject(uow, command, verdict)
-        return
-    audit.record(
-        uow,
-        command_id=command.id,
-        caseworker_id=data.caseworker_id,
-        action=data.action.value,
-        case_id=data.case_id,
-        case_number=data.case_number,
-        reason=data.reason,
-    )
-    await _apply_decision(uow, files, case, verdict, command, policy)
-    accepted = CommandAcceptedData(
-        command_id=command.id,
-        case_id=verdict.case_id,
-        case_number=verdict.case_number,
-        caseworker_id=data.caseworker_id,
-        action=data.action.value,
-        status=verdict.status.value,
-    )
-    await uow.emit(DECISION_OUTCOMES.name, str(verdict.case_id), CommandAccepted.create(accepted, source=SOURCE, subject=verdict.case_number))
+    cases = {case_id: case for case_id, (case, _facts) in (await files.get_many({c.data.case_id for c in commands})).items()}
+    timers: dict[UUID, dict] = {}  # of each case changed: the timers its changes set
+    for command in commands:
+        data = command.data
+        with structlog.contextvars.bound_contextvars(event_id=command.id):
+            before = cases.get(data.case_id)
+            if before is not None and before.case_number != data.case_number:
+                before = None
+            verdict = decide(before, policy.roster.get(data.caseworker_id), data.action, policy.today())
+            if isinstance(verdict, Refusal):
+                await _reject(uow, command, verdict)
+                continue
+            audit.record(
+                uow,
+                command_id=command.id,
+                caseworker_id=data.caseworker_id,
+                action=data.action.value,
+                case_id=data.case_id,
+                case_number=data.case_number,
+                reason=data.reason,
+            )
+            cases[verdict.case_id] = verdict
+            timers.setdefault(verdict.case_id, {}).update(await _apply_decision(uow, files, before, verdict, command, policy))
+            accepted = CommandAcceptedData(
+                command_id=command.id,
+                case_id=verdict.case_id,
+                case_number=verdict.case_number,
+                caseworker_id=data.caseworker_id,
+                action=data.action.value,
+                status=verdict.status.value,
+            )
+            await uow.emit(
+                DECISION_OUTCOMES.name, str(verdict.case_id), CommandAccepted.create(accepted, source=SOURCE, subject=verdict.case_number)
+            )
+            log.debug("decision command carried out", action=data.action.value, status=verdict.status.value)
+    await files.save_many([(cases[case_id], set_timers) for case_id, set_timers in timers.items()])
     await uow.commit()
-    log.debug("decision command carried out", action=data.action.value, status=verdict.status.value)
 
 
-async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, command: DecisionRequested, policy) -> None:
+async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, command: DecisionRequested, policy) -> dict:
+    """Note and announce the move from ``before`` to ``after``; returns the timers to save with it."""
     data = command.data
     worker = data.caseworker_id
     if after.status == S.AWAITING_INFORMATION:
-        await files.save(after)
         files.note(after.case_id, after.status, worker, f"More information is needed: {data.reason} The decision period is suspended until it arrives.")
         requested = InformationRequestedData(
             case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, requested=data.reason, suspended_on=after.suspended_on
         )
         await _emit(uow, after, InformationRequested.create(requested, source=SOURCE, subject=after.case_number))
-        return
+        return {}
     if after.status == S.REFUSAL_PROPOSED:
-        await files.save(after)
         files.note(after.case_id, after.status, worker, "A proposed decision is being reviewed by a second caseworker.")
         proposed = RefusalProposedData(case_id=after.case_id, case_number=after.case_number, caseworker_id=worker, reason=data.reason)
         await _emit(uow, after, RefusalProposed.create(proposed, source=SOURCE, subject=after.case_number))
-        return
+        return {}
     decided_by = [before.refusal_proposed_by, worker] if after.outcome == Outcome.REFUSED else [worker]
     document = after.outcome == Outcome.GRANTED and document_required(after.application_type)
-    timers = {"document_due_at": policy.now() + policy.document_lead_time} if document else {}
-    await files.save(after, **timers)
     decided = CaseDecidedData(
         case_id=after.case_id,
         case_number=after.case_number,
@@ -263,6 +297,7 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
         await _emit_closed(uow, after, policy)
     else:
         files.note(after.case_id, after.status, worker, f"Application granted: {data.reason} Your residence document is being produced.")
+    return {"document_due_at": policy.now() + policy.document_lead_time} if document else {}
 
 
 async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
@@ -287,13 +322,10 @@ async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal)
         reason=refusal.reason,
     )
     await uow.emit(DECISION_OUTCOMES.name, str(data.case_id), CommandRejected.create(rejected, source=SOURCE, subject=data.case_number))
-    await uow.commit()
     log.info("decision command rejected", code=refusal.code.value)
 
 
 async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord, uow: UnitOfWork) -> None:
-    if not await uow.first_time(f"{CONSUMER}.rejections", record.position):
-        return
     reason = "; ".join(f"{p.field or 'record'}: {p.message}" for p in unacceptable.problems)
     audit.record(
         uow,
@@ -309,7 +341,6 @@ async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord,
     rejected = CommandRejectedData(command_id=unacceptable.message_id, code=RejectionCode.INVALID_COMMAND, reason=reason)
     key = unacceptable.message_id or record.position
     await uow.emit(DECISION_OUTCOMES.name, key, CommandRejected.create(rejected, source=SOURCE))
-    await uow.commit()
 
 
 async def information_supplied(event: InformationSupplied, uow: UnitOfWork, policy: DecisionPolicy) -> None:
@@ -353,7 +384,7 @@ async def documents_collected(events: Sequence[DocumentCollected], uow: UnitOfWo
         filed[case.case_id] = closed[case.case_id] = document_collected(case)
         files.note(case.case_id, S.CLOSED, event.data.desk_officer, "Residence document collected; the case is closed.")
         await _emit_closed(uow, closed[case.case_id], policy)
-    await files.save_many(list(closed.values()))
+    await files.save_many([(case, {}) for case in closed.values()])
     await uow.commit()
 
 

@@ -625,3 +625,64 @@ async def test_information_supplied_when_none_was_requested_changes_nothing(pool
 
     after = (await case_row(pool, case.data.case_id), await history(pool, case.data.case_id), await outbox(pool, case.data.case_id))
     assert after == before
+
+
+# --- a batch of commands -------------------------------------------------------------------------
+
+
+async def _in_one_batch(pool, records: list[ConsumedRecord], policy: handlers.DecisionPolicy) -> None:
+    """As the worker takes a batch: the signed commands in one unit of work, the rest one by one."""
+    screened = [(record, DecisionRequested.model_validate_json(record.value)) for record in records]
+    signed_commands, left = handlers.authenticated(screened, policy)
+    async with UnitOfWork(pool, PUBLISHER) as uow:
+        await handlers.decision_commands(signed_commands, uow, policy)
+    for record in left:
+        await send(pool, DecisionRequested.model_validate_json(record.value), policy, record)
+
+
+async def _what_happened(pool, case: CaseRegistered) -> tuple:
+    """A case's end as the outside sees it, without ids and times that differ from case to case."""
+    row = await case_row(pool, case.data.case_id)
+    events = [(o["event"]["type"], o["event"]["data"].get("code")) for o in await outbox(pool, case.data.case_id)]
+    audits = [(a["caseworker_id"], a["action"], a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case.data.case_id)]
+    notes = [(h["status"], h["set_by"]) for h in await history(pool, case.data.case_id)]
+    return row["status"], row["outcome"], row["document_due_at"], events, audits, notes
+
+
+async def test_a_batch_of_commands_ends_each_case_as_the_same_commands_one_by_one_do(pool):
+    received = date(2040, 5, 4)
+    policy = policy_on(received + timedelta(days=20))
+
+    def script(grant, four_eyes, own_refusal, information):
+        """Commands for four cases, interleaved, with a redelivery and a forgery among them."""
+        granted = command_for(grant, "cw-001", DecisionAction.GRANT, "All conditions for the permit are met.")
+        commands = [
+            granted,
+            command_for(four_eyes, "cw-001", DecisionAction.REFUSE, "The salary is below the threshold."),
+            FORGERIES["unsigned"](command_for(own_refusal, "cw-002", DecisionAction.GRANT, "Forged.")),
+            command_for(own_refusal, "cw-003", DecisionAction.REFUSE, "The sponsor is not recognised."),
+            granted,  # the same command again in the same batch
+            command_for(four_eyes, "cw-002", DecisionAction.REFUSE, "Confirmed: the salary is below the threshold."),
+            command_for(own_refusal, "cw-003", DecisionAction.REFUSE, "Confirming my own proposal."),
+            command_for(information, "cw-004", DecisionAction.REQUEST_INFORMATION, "Please send your employment contract."),
+            command_for(information, "desk-001", DecisionAction.GRANT, "A desk officer may not decide."),
+        ]
+        return [record_of(command) for command in commands]
+
+    one_by_one = [await awaiting_decision(pool, received) for _ in range(4)]
+    for record in script(*one_by_one):
+        await send(pool, DecisionRequested.model_validate_json(record.value), policy, record)
+    batched = [await awaiting_decision(pool, received) for _ in range(4)]
+    records = script(*batched)
+
+    await _in_one_batch(pool, records, policy)
+    await _in_one_batch(pool, records, policy)  # the whole batch redelivered
+
+    ended = [await _what_happened(pool, case) for case in batched]
+    assert ended == [await _what_happened(pool, case) for case in one_by_one]
+    assert [(status, outcome) for status, outcome, *_ in ended] == [
+        ("document_in_production", "granted"),
+        ("closed", "refused"),
+        ("refusal_proposed", None),
+        ("awaiting_information", None),
+    ]
