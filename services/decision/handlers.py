@@ -237,15 +237,7 @@ async def decision_commands(commands: Sequence[DecisionRequested], uow: UnitOfWo
             if isinstance(verdict, Refusal):
                 await _reject(uow, command, verdict)
                 continue
-            audit.record(
-                uow,
-                command_id=command.id,
-                caseworker_id=data.caseworker_id,
-                action=data.action.value,
-                case_id=data.case_id,
-                case_number=data.case_number,
-                reason=data.reason,
-            )
+            _audit(uow, command)
             cases[verdict.case_id] = verdict
             timers.setdefault(verdict.case_id, {}).update(await _apply_decision(uow, files, before, verdict, command, policy))
             accepted = CommandAcceptedData(
@@ -300,7 +292,7 @@ async def _apply_decision(uow, files: CaseFile, before: Case, after: Case, comma
     return {"document_due_at": policy.now() + policy.document_lead_time} if document else {}
 
 
-async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
+def _audit(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal | None = None) -> None:
     data = command.data
     audit.record(
         uow,
@@ -310,9 +302,14 @@ async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal)
         case_id=data.case_id,
         case_number=data.case_number,
         reason=data.reason,
-        rejection_code=refusal.code.value,
-        rejection_reason=refusal.reason,
+        rejection_code=refusal.code.value if refusal else None,
+        rejection_reason=refusal.reason if refusal else None,
     )
+
+
+async def _reject(uow: UnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
+    data = command.data
+    _audit(uow, command, refusal)
     rejected = CommandRejectedData(
         command_id=command.id,
         case_id=data.case_id,
