@@ -6,6 +6,7 @@ a burst (0.85 ms a message against 0.06 ms here). Only an address that is not AS
 modern API, because only it can write the SMTPUTF8 message such an address requires.
 """
 
+import hashlib
 from dataclasses import dataclass
 from email import policy
 from email.charset import QP, Charset
@@ -23,7 +24,27 @@ from services.notify.messages import Attachment
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in a mailbox, unlike base64, and mostly ASCII anyway
 _UTF8_QP.header_encoding = QP
-_ASCII_WIRE = policy.compat32.clone(linesep="\r\n")
+
+
+class _Compat32Wire(policy.Compat32):
+    """compat32 on the wire, but a header that folding would leave as it is (short, printable
+    ASCII, no runs of spaces) is written without running the folding algorithm, which was 40 % of
+    building a message; everything else is folded as compat32 folds it."""
+
+    def fold_binary(self, name: str, value) -> bytes:
+        if (
+            isinstance(value, str)
+            and value.isascii()
+            and value.isprintable()
+            and "  " not in value
+            and value == value.strip()
+            and len(name) + 2 + len(value) <= self.max_line_length
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+_ASCII_WIRE = _Compat32Wire(linesep="\r\n")
 # Raw UTF-8 headers have no encoded words to keep short: lines up to RFC 5322's limit, because
 # folding at 78 moves a long subject onto a line of its own and receivers read a leading space.
 _SMTPUTF8_WIRE = policy.SMTPUTF8.clone(max_line_length=998)
@@ -69,12 +90,19 @@ def to_wire(row, sender: str) -> WireMessage:
 def _message(row, sender: str) -> Message:
     body = MIMEText(row["body"], "plain", _UTF8_QP)
     attachments = attachments_of(row)
-    message = body if not attachments else MIMEMultipart("mixed", None, [body, *map(_part, attachments)])
+    message = body if not attachments else MIMEMultipart("mixed", _boundary(row), [body, *map(_part, attachments)])
     for name, value in _headers(row, sender):
         message[name] = _Unfolded(value) if name == "Message-ID" else value
     subject = row["subject"]
     message["Subject"] = subject if subject.isascii() else Header(subject, _UTF8_QP, header_name="Subject")
     return message
+
+
+def _boundary(row) -> str:
+    """From the Message-ID, so a resent email is the same. The generator would otherwise draw one
+    and compile a pattern to search every part for it (a fifth of building a message); none is
+    needed: every part is quoted-printable or base64, which never writes "==" after "--"."""
+    return "==_" + hashlib.blake2s(row["message_id"].encode(), digest_size=16).hexdigest()
 
 
 def _part(attachment: Attachment) -> Message:

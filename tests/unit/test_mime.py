@@ -5,6 +5,7 @@ from base64 import b64encode
 from email import message_from_bytes, policy
 
 import pytest
+from services.notify import mime
 from services.notify.mime import to_wire
 
 SENDER = "IND <no-reply@ind.example>"
@@ -74,3 +75,29 @@ def test_a_long_non_ascii_subject_is_folded_into_lines_of_at_most_78_characters(
     subject = headers[next(i for i, h in enumerate(headers) if h.startswith(b"Subject:")) :][:3]
     assert subject[0].startswith(b"Subject: =?utf-8?q?") and subject[1].startswith(b" =?utf-8?q?")
     assert all(len(line) <= 78 for line in headers if not line.startswith(b"Message-ID:"))
+
+
+def _without_date(data: bytes) -> bytes:
+    return b"\r\n".join(line for line in data.split(b"\r\n") if not line.startswith(b"Date: "))
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Your biometrics appointment on 10-03-2026", "Uw afspraak voor biometrie: IND-2026-0000042 (één keer)", "A  subject with  runs " * 5],
+    ids=["short ascii", "non-ascii", "long with runs of spaces"],
+)
+def test_the_ascii_message_is_byte_for_byte_what_compat32_writes(subject, monkeypatch):
+    attachment = {"filename": "appointment.ics", "content_type": "text/calendar", "data": b64encode(CALENDAR).decode()}
+    rows = [{**row, "subject": subject} for row in (_row("zoe@example.org"), _row("zoe@example.org", [attachment]))]
+    written = [to_wire(row, SENDER).data for row in rows]
+    monkeypatch.setattr(mime, "_ASCII_WIRE", policy.compat32.clone(linesep="\r\n"))
+    assert [_without_date(data) for data in written] == [_without_date(to_wire(row, SENDER).data) for row in rows]
+
+
+def test_a_resent_email_has_the_same_boundary_and_another_email_another():
+    attachment = {"filename": "appointment.ics", "content_type": "text/calendar", "data": b64encode(CALENDAR).decode()}
+    first, again = (to_wire(_row("zoe@example.org", [attachment]), SENDER).data for _ in range(2))
+    other = to_wire({**_row("zoe@example.org", [attachment]), "message_id": "<other@notify.ind.example>"}, SENDER).data
+    assert _without_date(first) == _without_date(again)
+    boundary = first.split(b'boundary="', 1)[1].split(b'"', 1)[0]
+    assert boundary.startswith(b"==_") and boundary not in other
