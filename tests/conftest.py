@@ -72,6 +72,13 @@ async def fresh_database(purpose: str):
         await admin.close()
 
 
+def as_superuser(url: str, database: str | None = None) -> str:
+    """``url`` (or another ``database`` on its server) as the local cluster's superuser, whom the
+    local stack trusts: for what the services' role may not do, such as reading pg_stat_statements."""
+    base, name = url.replace("//ind:ind@", "//postgres@", 1).rsplit("/", 1)
+    return f"{base}/{database or name}"
+
+
 @contextlib.asynccontextmanager
 async def migrated_pool(url: str):
     pool = await create_pool(url, 8)  # the workers' pool, with its reset on release

@@ -5,7 +5,7 @@ import asyncpg
 
 from harness.bench.smtp_floor import smtp_floor
 from harness.bench.statements import StatementStats
-from tests.conftest import fresh_database
+from tests.conftest import as_superuser, fresh_database
 
 
 def test_smtp_baseline_counts_only_messages_the_server_received():
@@ -19,7 +19,7 @@ def test_smtp_baseline_counts_only_messages_the_server_received():
 async def test_statement_stats_count_the_statements_run_since_the_reset():
     async with fresh_database("statements") as url:
         database = url.rsplit("/", 1)[1]
-        superuser = url.replace("//ind:ind@", "//postgres@", 1)
+        superuser = as_superuser(url)
         connection = await asyncpg.connect(url)
         try:
             await connection.execute("create table desks (name text primary key)")

@@ -14,7 +14,7 @@ from services.notify.dispatcher import MailDispatcher
 from services.notify import emails
 from services.notify.emails import EmailQueue
 from services.notify.messages import Email
-from tests.conftest import service_pool
+from tests.conftest import as_superuser, service_pool
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +149,7 @@ async def test_claiming_from_a_long_analysed_queue_reuses_one_plan_instead_of_pl
         )
         await pool.execute("analyze notify.emails")  # as autovacuum does while a burst queues emails
         database = await pool.fetchval("select current_database()")
-        superuser = await asyncpg.connect(get_settings().database_url.replace("//ind:ind@", "//postgres@", 1).rsplit("/", 1)[0] + "/" + database)
+        superuser = await asyncpg.connect(as_superuser(get_settings().database_url, database))
         try:
             await superuser.execute("create extension if not exists pg_stat_statements")
             await superuser.execute("set pg_stat_statements.track_planning = on")  # counts plans made
