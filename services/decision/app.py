@@ -41,7 +41,7 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         document_lead_time=timedelta(seconds=settings.document_lead_time_s),
         deadline_warning_days=settings.deadline_warning_days,
     )
-    resources.route(app, APPLICANT_REQUESTS.name, {InformationSupplied: handlers.information_supplied}, policy=policy)
+    resources.route_batches(app, APPLICANT_REQUESTS.name, [InformationSupplied], handlers.information_supplied, policy=policy)
     resources.route_batches(app, DESK_EVENTS.name, [DocumentCollected], handlers.documents_collected, policy=policy)
     resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
     resources.route_batches(

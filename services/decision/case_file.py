@@ -94,11 +94,6 @@ class CaseFile:
         )
         return {row["case_id"] for row in rows}
 
-    async def get(self, case_id: UUID, *, for_update: bool = True) -> Case | None:
-        lock = " for update" if for_update else ""
-        row = await self._conn.fetchrow(f"select {_CASE_COLUMNS} from decision.cases where case_id = $1{lock}", case_id)
-        return _case(row) if row else None
-
     async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, tuple[Case, ApplicantFacts]]:
         """The cases among ``case_ids`` filed here, locked for update (in case id order, so that two
         transactions locking some of the same cases wait for each other instead of deadlocking),
@@ -113,16 +108,9 @@ class CaseFile:
             for row in rows
         }
 
-    async def save(self, case: Case, assessment: Assessment | None = None, **timers) -> None:
-        """Write the case's state, and the assessment made of it when there is one; ``timers`` may
-        set document_due_at, warned_on or exceeded_on."""
-        columns = dict(timers)
-        if assessment is not None:
-            columns.update(_assessment_columns(assessment))
-        await self._conn.execute(f"{_SAVE_STATE}{_also(columns)} where case_id = $1", *self._values(case), *columns.values())
-
     async def save_many(self, saves: Sequence[tuple[Case, Mapping[str, object]]]) -> None:
-        """``save(case, **timers)`` for each (case, timers), in a round trip for each set of timers named."""
+        """Write the state of each case, and the timers given with it (document_due_at, warned_on or
+        exceeded_on), in a round trip for each set of timers named."""
         by_names: dict[tuple[str, ...], list[tuple]] = {}
         for case, timers in saves:
             by_names.setdefault(tuple(timers), []).append((*self._values(case), *timers.values()))
@@ -130,7 +118,7 @@ class CaseFile:
             await self._conn.executemany(f"{_SAVE_STATE}{_also(names)} where case_id = $1", rows)
 
     async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
-        """``save(case, assessment)`` for each, in one round trip."""
+        """Write the state of each case and the assessment made of it, in one round trip."""
         if assessed:
             await self._conn.executemany(
                 f"{_SAVE_STATE}, recommendation = $12, findings = $13 where case_id = $1",
@@ -170,9 +158,11 @@ class CaseFile:
         )
         return [_case(r) for r in rows]
 
-    async def mark(self, case_id: UUID, mark: str, day: date) -> None:
+    async def mark(self, case_ids: Collection[UUID], mark: str, day: date) -> None:
+        """Mark the cases as warned of, or past, their deadline on ``day``, in one statement."""
         assert mark in ("warned_on", "exceeded_on")
-        await self._conn.execute(f"update decision.cases set {mark} = $2 where case_id = $1", case_id, day)
+        if case_ids:
+            await self._conn.execute(f"update decision.cases set {mark} = $2 where case_id = any($1::uuid[])", list(case_ids), day)
 
     @staticmethod
     def _values(case: Case) -> tuple:

@@ -340,26 +340,30 @@ async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord,
     await uow.emit(DECISION_OUTCOMES.name, key, CommandRejected.create(rejected, source=SOURCE))
 
 
-async def information_supplied(event: InformationSupplied, uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
+async def information_supplied(events: Sequence[InformationSupplied], uow: UnitOfWork, policy: DecisionPolicy) -> None:
+    """Resume each case that was waiting for the information an applicant supplied (each event
+    once), with one read of the cases and one write of those resumed. An event naming a case not
+    filed here, or by another number, is Unprocessable: the batch is then taken one by one and
+    that one parked."""
     files = CaseFile(uow)
-    case = await _named(files, event.data.case_id, event.data.case_number)
-    if case.status == S.AWAITING_INFORMATION:
-        resumed = resume(case, policy.today())
-        await files.save(resumed, warned_on=None)  # the deadline moved: warn again before the new one
-        files.note(
-            case.case_id, resumed.status, "applicant", f"Information received; the decision is now due by {_d(resumed.deadline)}."
-        )
+    filed = await _named(files, events)
+    resumed: dict[UUID, Case] = {}
+    for event in await uow.new_events(CONSUMER, events):
+        case = filed[event.data.case_id]
+        if case.status != S.AWAITING_INFORMATION:
+            log.info("information supplied while none was requested; kept on file only", status=case.status.value)
+            continue
+        filed[case.case_id] = resumed[case.case_id] = after = resume(case, policy.today())
+        files.note(case.case_id, after.status, "applicant", f"Information received; the decision is now due by {_d(after.deadline)}.")
         data = CaseResumedData(
             case_id=case.case_id,
             case_number=case.case_number,
-            suspended_days=resumed.suspended_days - case.suspended_days,
-            deadline=resumed.deadline,
+            suspended_days=after.suspended_days - case.suspended_days,
+            deadline=after.deadline,
         )
-        await _emit(uow, resumed, CaseResumed.create(data, source=SOURCE, subject=case.case_number))
-    else:
-        log.info("information supplied while none was requested; kept on file only", status=case.status.value)
+        await _emit(uow, after, CaseResumed.create(data, source=SOURCE, subject=case.case_number))
+    # the deadline moved: warn again before the new one
+    await files.save_many([(case, {"warned_on": None}) for case in resumed.values()])
     await uow.commit()
 
 
@@ -368,11 +372,7 @@ async def documents_collected(events: Sequence[DocumentCollected], uow: UnitOfWo
     one read of the cases and one write of those closed. A report naming a case not filed here,
     or by another number, is Unprocessable: the batch is then taken one by one and that one parked."""
     files = CaseFile(uow)
-    filed = {case_id: case for case_id, (case, _facts) in (await files.get_many({e.data.case_id for e in events})).items()}
-    for event in events:
-        case = filed.get(event.data.case_id)
-        if case is None or case.case_number != event.data.case_number:
-            raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
+    filed = await _named(files, events)
     closed: dict[UUID, Case] = {}
     for event in await uow.new_events(CONSUMER, events):
         case = filed[event.data.case_id]
@@ -388,11 +388,9 @@ async def documents_collected(events: Sequence[DocumentCollected], uow: UnitOfWo
 async def produce_due_documents(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     """Timer: documents whose production lead time has passed are ready for pickup."""
     files = CaseFile(uow)
-    due = await files.documents_due(policy.now(), TIMER_BATCH)
-    for case in due:
-        produced = document_produced(case)
-        await files.save(produced)
-        files.note(case.case_id, produced.status, "decision", "Your residence document is ready; a pickup appointment follows.")
+    produced = [document_produced(case) for case in await files.documents_due(policy.now(), TIMER_BATCH)]
+    for case in produced:
+        files.note(case.case_id, case.status, "decision", "Your residence document is ready; a pickup appointment follows.")
         data = DocumentProducedData(
             case_id=case.case_id,
             case_number=case.case_number,
@@ -400,8 +398,9 @@ async def produce_due_documents(uow: UnitOfWork, policy: DecisionPolicy) -> int:
             pickup_location=case.pickup_location,
         )
         await _emit(uow, case, DocumentProduced.create(data, source=SOURCE, subject=case.case_number))
+    await files.save_many([(case, {}) for case in produced])
     await uow.commit()
-    return len(due)
+    return len(produced)
 
 
 async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
@@ -409,15 +408,15 @@ async def watch_deadlines(uow: UnitOfWork, policy: DecisionPolicy) -> int:
     files = CaseFile(uow)
     today = policy.today()
     warned = await files.clock_running("warned_on", today + timedelta(days=policy.deadline_warning_days), TIMER_BATCH)
+    await files.mark([case.case_id for case in warned], "warned_on", today)
     for case in warned:
-        await files.mark(case.case_id, "warned_on", today)
         if case.deadline < today:
             continue  # past already: the exceeded event below says all there is to say
         data = DeadlineData(case_id=case.case_id, case_number=case.case_number, deadline=case.deadline, days_left=days_left(case.deadline, today))
         await _emit(uow, case, DeadlineApproaching.create(data, source=SOURCE, subject=case.case_number))
     exceeded = await files.clock_running("exceeded_on", today - timedelta(days=1), TIMER_BATCH)
+    await files.mark([case.case_id for case in exceeded], "exceeded_on", today)
     for case in exceeded:
-        await files.mark(case.case_id, "exceeded_on", today)
         files.note(
             case.case_id, case.status, "decision", f"The decision period ended on {_d(case.deadline)} without a decision; we apologise."
         )
@@ -432,12 +431,14 @@ async def _emit_closed(uow: UnitOfWork, case: Case, policy: DecisionPolicy) -> N
     await _emit(uow, case, CaseClosed.create(data, source=SOURCE, subject=case.case_number))
 
 
-async def _named(files: CaseFile, case_id, case_number: str) -> Case:
-    """A case named by an outside system, which must get both id and number right."""
-    case = await files.get(case_id)
-    if case is None or case.case_number != case_number:
-        raise Unprocessable(f"no case {case_number} with id {case_id}")
-    return case
+async def _named(files: CaseFile, events: Sequence[InformationSupplied | DocumentCollected]) -> dict[UUID, Case]:
+    """The cases named by outside systems, locked, by id; each event must get both id and number right."""
+    filed = {case_id: case for case_id, (case, _facts) in (await files.get_many({e.data.case_id for e in events})).items()}
+    for event in events:
+        case = filed.get(event.data.case_id)
+        if case is None or case.case_number != event.data.case_number:
+            raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
+    return filed
 
 
 async def _emit(uow: UnitOfWork, case: Case, event) -> None:

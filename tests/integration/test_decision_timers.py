@@ -19,7 +19,7 @@ import pytest
 import services.decision.app
 from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
-from ind_runtime.records import ConsumedRecord
+from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import InformationSupplied
@@ -149,11 +149,14 @@ async def decide(pool, case, caseworker_id, action, policy, reason="Checked agai
     return command
 
 
+def information_for(case: CaseRegistered, case_number: str | None = None) -> InformationSupplied:
+    data = SUPPLIED.data.model_copy(update={"case_id": case.data.case_id, "case_number": case_number or case.data.case_number})
+    return SUPPLIED.model_copy(update={"id": f"portal-info-{uuid4()}", "data": data})
+
+
 async def supply_information(pool, case: CaseRegistered, day: date) -> None:
-    data = SUPPLIED.data.model_copy(update={"case_id": case.data.case_id, "case_number": case.data.case_number})
-    event = SUPPLIED.model_copy(update={"id": f"portal-info-{uuid4()}", "data": data})
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.information_supplied(event, uow, policy_on(day))
+        await handlers.information_supplied([information_for(case)], uow, policy_on(day))
 
 
 async def run_timer(pool, timer, policy: handlers.DecisionPolicy) -> None:
@@ -625,6 +628,67 @@ async def test_information_supplied_when_none_was_requested_changes_nothing(pool
 
     after = (await case_row(pool, case.data.case_id), await history(pool, case.data.case_id), await outbox(pool, case.data.case_id))
     assert after == before
+
+
+async def test_a_batch_of_supplied_information_resumes_each_case_as_the_same_events_one_by_one_do(pool):
+    received = date(2040, 6, 1)
+    asked_on, supplied_on = date(2040, 6, 20), date(2040, 6, 26)
+
+    async def cases():
+        """Two cases waiting for information, the second one warned of its deadline, and one not waiting."""
+        waiting = [await awaiting_decision(pool, received) for _ in range(2)]
+        for case in waiting:
+            await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your contract.")
+        await pool.execute("update decision.cases set warned_on = $2 where case_id = $1", waiting[1].data.case_id, asked_on)
+        return [*waiting, await awaiting_decision(pool, received)]
+
+    def script(first, second, not_waiting):
+        """Events for three cases, interleaved: one delivered twice, a second one for a resumed case."""
+        again = information_for(first)
+        return [again, information_for(not_waiting), information_for(second), again, information_for(first)]
+
+    def data_of(event: dict) -> dict:
+        return {k: v for k, v in event["data"].items() if k not in ("case_id", "case_number", "command_id")}
+
+    async def ended(case):
+        row = await case_row(pool, case.data.case_id)
+        return (
+            (row["status"], row["suspended_days"], row["suspended_on"], row["deadline"], row["warned_on"]),
+            [(o["event"]["type"], data_of(o["event"])) for o in await outbox(pool, case.data.case_id)],
+            [(h["status"], h["set_by"], h["explanation"]) for h in await history(pool, case.data.case_id)],
+        )
+
+    one_by_one = await cases()
+    for event in script(*one_by_one):
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied([event], uow, policy_on(supplied_on))
+    batched = await cases()
+    events = script(*batched)
+    for _delivery in range(2):  # the whole batch redelivered
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied(events, uow, policy_on(supplied_on))
+
+    after = [await ended(case) for case in batched]
+    assert after == [await ended(case) for case in one_by_one]
+    assert [state for state, _events, _notes in after] == [
+        ("awaiting_decision", 6, None, statutory_deadline(HSM, received, 6), None),
+        ("awaiting_decision", 6, None, statutory_deadline(HSM, received, 6), None),
+        ("awaiting_decision", 0, None, statutory_deadline(HSM, received), None),
+    ]
+    assert [[t for t, _data in events].count("nl.ind.case.resumed.v1") for _state, events, _notes in after] == [1, 1, 0]
+
+
+async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_changes_nothing(pool):
+    case = await awaiting_decision(pool, date(2040, 6, 3))
+    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 6, 10)), "Please send your contract.")
+    before = await case_row(pool, case.data.case_id)
+
+    batch = [information_for(case), information_for(case, "IND-2040-9999999")]
+    with pytest.raises(Unprocessable, match="no case IND-2040-9999999"):
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied(batch, uow, policy_on(date(2040, 6, 12)))
+
+    assert await case_row(pool, case.data.case_id) == before
 
 
 # --- a batch of commands -------------------------------------------------------------------------
