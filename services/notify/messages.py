@@ -22,6 +22,7 @@ _TEMPLATES = Environment(
     undefined=StrictUndefined,
     autoescape=False,
     keep_trailing_newline=True,
+    auto_reload=False,  # templates ship with the code: no stat() of the file for every email
 )
 
 APPLICATION_TYPE_NAMES = {
