@@ -56,8 +56,9 @@ class DeferredRecords:
         )
         return [DeferredRecord(row["id"], _record(row), row["deferred_at"]) for row in rows]
 
-    async def remove(self, connection: asyncpg.Connection, deferred_id: int) -> None:
-        await connection.execute("delete from runtime.deferred_records where id = $1", deferred_id)
+    async def remove(self, connection: asyncpg.Connection, deferred_ids: list[int]) -> None:
+        if deferred_ids:
+            await connection.execute("delete from runtime.deferred_records where id = any($1::bigint[])", deferred_ids)
 
 
 def _record(row) -> ConsumedRecord:

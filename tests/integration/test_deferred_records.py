@@ -29,7 +29,7 @@ class World:
         self.handled.append((record.key, record.offset))
 
 
-def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s: float = 600.0) -> RecordProcessor:
+def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s: float = 600.0, handle_batch=None) -> RecordProcessor:
     policy = RetryPolicy(max_attempts=2, backoff_s=0.01, backoff_max_s=0.02, not_ready_max_s=not_ready_max_s)
     return RecordProcessor(
         consumer,
@@ -38,6 +38,7 @@ def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s
         policy,
         lambda **options: SharedTransaction(pool, consumer, **options),
         DeferredRecords(consumer, TOPIC),
+        handle_batch=handle_batch,
     )
 
 
@@ -137,3 +138,74 @@ async def test_a_set_aside_record_whose_row_cannot_be_written_holds_back_only_it
     ledger = await pool.fetch("select position from deferral_test_ledger where consumer = $1", consumer)
     assert sorted(r["position"] for r in ledger) == [f"{TOPIC}-0-0", f"{TOPIC}-0-2"]
     assert await _waiting(pool, consumer) == [(b"broken", 1)]
+
+
+class BatchWorld(World):
+    """Also a batch handler: writes the records of registered keys in one unit of work, and leaves
+    the others with every later record of their key (as the services' batch handlers do)."""
+
+    def __init__(self, pool, consumer: str, fail: bool = False) -> None:
+        super().__init__()
+        self._pool = pool
+        self._consumer = consumer
+        self.fail = fail
+        self.offered: list[list[tuple[bytes, int]]] = []
+        self.one_by_one: list[tuple[bytes, int]] = []
+
+    async def handle(self, record: ConsumedRecord) -> None:
+        self.one_by_one.append((record.key, record.offset))
+        await super().handle(record)
+
+    async def handle_batch(self, records):
+        self.offered.append([(r.key, r.offset) for r in records])
+        if self.fail:
+            raise RuntimeError("the batch handler failed")
+        waiting = {r.key for r in records if r.key not in self.registered}
+        taken = [r for r in records if r.key not in waiting]
+        async with UnitOfWork(self._pool, self._consumer) as uow:
+            for record in taken:
+                uow.append("insert into deferral_test_ledger (consumer, position) values ($1, $2)", self._consumer, record.position)
+            await uow.commit()
+        self.handled.extend((r.key, r.offset) for r in taken)
+        return [r for r in records if r.key in waiting]
+
+
+async def test_the_pass_offers_the_records_set_aside_to_the_batch_handler_and_the_record_handler_gets_what_it_leaves(pool):
+    consumer = f"deferral-{uuid4()}"
+    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    world = BatchWorld(pool, consumer)
+    processor = _processor(pool, world, consumer, handle_batch=world.handle_batch)
+    await processor.process_batch([_record(b"a", 0), _record(b"b", 1), _record(b"a", 2), _record(b"c", 3)])
+    assert await _waiting(pool, consumer) == [(b"a", 0), (b"b", 1), (b"a", 2), (b"c", 3)]
+    world.registered.update({b"a", b"b"})
+    world.offered.clear()
+    world.one_by_one.clear()
+
+    assert await processor.retry_deferred() == 3
+    assert world.offered == [[(b"a", 0), (b"b", 1), (b"a", 2), (b"c", 3)]], "offered all, oldest first"
+    assert world.one_by_one == [(b"c", 3)], "the record handler got only what the batch handler left"
+    assert world.handled == [(b"a", 0), (b"b", 1), (b"a", 2)]
+    ledger = await pool.fetch("select position from deferral_test_ledger where consumer = $1", consumer)
+    assert sorted(r["position"] for r in ledger) == [f"{TOPIC}-0-0", f"{TOPIC}-0-1", f"{TOPIC}-0-2"], "its writes committed"
+    assert await _waiting(pool, consumer) == [(b"c", 3)]
+
+    await processor.process_batch([_record(b"a", 4), _record(b"c", 5)])
+    assert world.handled[-1] == (b"a", 4), "a settled key is handled in line again"
+    assert await _waiting(pool, consumer) == [(b"c", 3), (b"c", 5)], "the key still waiting keeps its newcomer behind it"
+
+
+async def test_when_the_batch_handler_fails_in_the_pass_the_record_handler_settles_every_record_in_order(pool):
+    consumer = f"deferral-{uuid4()}"
+    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    world = BatchWorld(pool, consumer)
+    processor = _processor(pool, world, consumer, handle_batch=world.handle_batch)
+    await processor.process_batch([_record(b"a", 0), _record(b"b", 1), _record(b"a", 2)])
+    world.registered.update({b"a", b"b"})
+    world.one_by_one.clear()
+    world.fail = True
+
+    assert await processor.retry_deferred() == 3
+    assert world.one_by_one == [(b"a", 0), (b"b", 1), (b"a", 2)]
+    assert world.handled == [(b"a", 0), (b"b", 1), (b"a", 2)]
+    assert await pool.fetchval("select count(*) from deferral_test_ledger where consumer = $1", consumer) == 0
+    assert await _waiting(pool, consumer) == []
