@@ -52,9 +52,10 @@ class Appointment:
     status: str
 
 
-# Only slots with room, so that the read walks the partial index of them (slots_free) in day order
-# instead of scanning every slot: 0.2 ms instead of 9 ms once the agenda holds 50,000 slots.
-_FREE_SLOTS_AFTER = """
+# Only slots with room, so that the read walks the partial index of them at the location
+# (slots_free_at) in day order instead of scanning every slot: 0.2 ms instead of 9 ms once the
+# agenda holds 50,000 slots.
+FREE_SLOTS_AFTER = """
     select slot_key, day, start_time, end_time, capacity - booked as free from biometrics.slots
     where product = $1 and location = $2 and day between $3 and $4 and booked < capacity
       and (day, start_time) > ($5::date, $6::time)
@@ -255,7 +256,7 @@ class DeskAgenda:
         last = seats.last_read(location)
         after = (last.day, last.start) if last else (days[0] - timedelta(days=1), time.min)
         limit = ahead[location] + _READ_AHEAD
-        rows = await self._conn.fetch(_FREE_SLOTS_AFTER, product.value, location.value, days[0], days[-1], *after, limit)
+        rows = await self._conn.fetch(FREE_SLOTS_AFTER, product.value, location.value, days[0], days[-1], *after, limit)
         slots = [FreeSlot(r["slot_key"], location, r["day"], r["start_time"], r["end_time"], r["free"]) for r in rows]
         seats.add(location, slots, complete=len(rows) < limit)
 

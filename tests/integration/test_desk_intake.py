@@ -3,7 +3,7 @@ one booking per case that needs one, a no-desk notice for the others, each regis
 the bookings of one batch filling a slot's seats in turn without overbooking it."""
 
 import json
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -13,7 +13,7 @@ from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DeskVisit, NoShowData
 from schemas.lifecycle import DocumentProduced, DocumentProducedData
 from services.biometrics.app import MIGRATIONS, SERVICE
-from services.biometrics.appointments import TAKE_SEATS, DeskAgenda
+from services.biometrics.appointments import FREE_SLOTS_AFTER, TAKE_SEATS, DeskAgenda
 from services.biometrics.capacity import Capacity
 from services.biometrics.handlers import DeskPolicy, cases_registered, desk_reports, documents_produced
 from tests.conftest import registrations, service_pool
@@ -223,3 +223,16 @@ async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a
         )
     assert "Index Scan using slots_pkey" in plan, plan
     assert "Seq Scan on slots" not in plan, plan
+
+
+async def test_a_read_of_free_slots_walks_only_the_free_slots_of_its_location(desk_pool):
+    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+        await DeskAgenda(uow.connection).open_booking_window(MONDAY)  # 53,200 slots, analysed
+        await uow.commit()
+    async with desk_pool.acquire() as connection, connection.transaction():
+        rows = await connection.fetch(
+            f"explain {FREE_SLOTS_AFTER}", "BIO", AM.value, MONDAY, date(2027, 4, 30), MONDAY, time(0, 0), 40
+        )
+    plan = "\n".join(row[0] for row in rows)
+    assert "Index Scan using slots_free_at on slots" in plan, plan
+    assert "Filter" not in plan, f"a location filtered out row by row walks every other location's slots:\n{plan}"
