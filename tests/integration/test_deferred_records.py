@@ -46,6 +46,10 @@ def _record(key: bytes, offset: int, partition: int = 0) -> ConsumedRecord:
     return ConsumedRecord(TOPIC, partition, offset, key, f"value-{offset}".encode(), (("trace", b"t"),))
 
 
+async def _ledger(pool) -> None:
+    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+
+
 async def _waiting(pool, consumer: str) -> list[tuple[bytes, int]]:
     rows = await pool.fetch('select key, "offset" from runtime.deferred_records where consumer = $1 order by id', consumer)
     return [(r["key"], r["offset"]) for r in rows]
@@ -116,7 +120,7 @@ async def test_a_record_that_waits_too_long_is_parked_with_its_bytes(pool, topic
 
 async def test_a_set_aside_record_whose_row_cannot_be_written_holds_back_only_itself(pool):
     consumer = f"deferral-{uuid4()}"
-    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    await _ledger(pool)
     registered: set[bytes] = set()
 
     async def handle(record: ConsumedRecord) -> None:
@@ -144,11 +148,11 @@ class BatchWorld(World):
     """Also a batch handler: writes the records of registered keys in one unit of work, and leaves
     the others with every later record of their key (as the services' batch handlers do)."""
 
-    def __init__(self, pool, consumer: str, fail: bool = False) -> None:
+    def __init__(self, pool, consumer: str) -> None:
         super().__init__()
         self._pool = pool
         self._consumer = consumer
-        self.fail = fail
+        self.fail = False
         self.offered: list[list[tuple[bytes, int]]] = []
         self.one_by_one: list[tuple[bytes, int]] = []
 
@@ -172,7 +176,7 @@ class BatchWorld(World):
 
 async def test_the_pass_offers_the_records_set_aside_to_the_batch_handler_and_the_record_handler_gets_what_it_leaves(pool):
     consumer = f"deferral-{uuid4()}"
-    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    await _ledger(pool)
     world = BatchWorld(pool, consumer)
     processor = _processor(pool, world, consumer, handle_batch=world.handle_batch)
     await processor.process_batch([_record(b"a", 0), _record(b"b", 1), _record(b"a", 2), _record(b"c", 3)])
@@ -196,7 +200,7 @@ async def test_the_pass_offers_the_records_set_aside_to_the_batch_handler_and_th
 
 async def test_when_the_batch_handler_fails_in_the_pass_the_record_handler_settles_every_record_in_order(pool):
     consumer = f"deferral-{uuid4()}"
-    await pool.execute("create table if not exists deferral_test_ledger (consumer text not null, position text not null)")
+    await _ledger(pool)
     world = BatchWorld(pool, consumer)
     processor = _processor(pool, world, consumer, handle_batch=world.handle_batch)
     await processor.process_batch([_record(b"a", 0), _record(b"b", 1), _record(b"a", 2)])

@@ -231,7 +231,7 @@ async def test_a_read_of_free_slots_walks_only_the_free_slots_of_its_location(de
         await uow.commit()
     async with desk_pool.acquire() as connection, connection.transaction():
         rows = await connection.fetch(
-            f"explain {FREE_SLOTS_AFTER}", "BIO", AM.value, MONDAY, date(2027, 4, 30), MONDAY, time(0, 0), 40
+            f"explain {FREE_SLOTS_AFTER}", AppointmentProduct.BIOMETRICS.value, AM.value, MONDAY, date(2027, 4, 30), MONDAY, time(0, 0), 40
         )
     plan = "\n".join(row[0] for row in rows)
     assert "Index Scan using slots_free_at on slots" in plan, plan
