@@ -70,12 +70,14 @@ _READ_AHEAD = 32  # slots read beyond what the bookings left in a batch are expe
 
 @dataclass(frozen=True)
 class Booking:
-    """An appointment to book: at the preferred location when it is a candidate (candidates then
-    start with it), failing that at the earliest of the candidates."""
+    """An appointment to book in the booking window after day ``after``: at the preferred location
+    when it is a candidate (candidates then start with it), failing that at the earliest of the
+    candidates."""
 
     case: DeskCase
     preferred: LocationCode
     candidates: list[LocationCode]
+    after: date
     attempt: int
     persons: int = 1
 
@@ -152,31 +154,35 @@ class DeskAgenda:
         persons: int = 1,
     ) -> Appointment:
         """Book one appointment (see ``book_all``); ``FullyBooked`` when no candidate has room."""
-        (appointment,) = await self.book_all(product, after, [Booking(case, preferred, candidates, attempt, persons)])
+        (appointment,) = await self.book_all(product, [Booking(case, preferred, candidates, after, attempt, persons)])
         if appointment is None:
             raise FullyBooked(
                 f"no {product} slot for {persons} at {len(candidates)} locations in {BOOKING_WINDOW_DAYS} working days"
             )
         return appointment
 
-    async def book_all(self, product: AppointmentProduct, after: date, bookings: Sequence[Booking]) -> list[Appointment | None]:
-        """Book ``bookings`` in order in the booking window after ``after``, each in the earliest slot
-        with room; None for a booking whose candidates have none. One read of free slots per
-        location booked at (more only when a location fills up) and one write for all of them."""
+    async def book_all(self, product: AppointmentProduct, bookings: Sequence[Booking]) -> list[Appointment | None]:
+        """Book ``bookings`` in order, each in the earliest slot with room in its booking window;
+        None for a booking whose candidates have none. One read of free slots per location booked
+        at (more only when a location fills up) and one write for all of them."""
+        if not bookings:
+            return []
         await self._take_booking_turn()
-        days = booking_window(after, BOOKING_WINDOW_DAYS)
+        windows = {after: booking_window(after, BOOKING_WINDOW_DAYS) for after in sorted({b.after for b in bookings})}
+        span = (min(days[0] for days in windows.values()), max(days[-1] for days in windows.values()))
         seats = FreeSeats()
         ahead = Counter()  # persons still to book, by preferred location: how far to read there
         for booking in bookings:
             ahead[booking.preferred] += booking.persons
         taken: list[tuple[Booking, FreeSlot] | None] = []
         for booking in bookings:
+            days = windows[booking.after]
             await self._open_days(booking.candidates, product, days)
             first_choice = [booking.preferred] if booking.candidates[:1] == [booking.preferred] else []
             slot = None
             for locations in (first_choice, booking.candidates):
                 if locations and slot is None:
-                    slot = await self._take(seats, locations, booking.persons, product, days, ahead)
+                    slot = await self._take(seats, locations, booking.persons, product, (days[0], days[-1]), span, ahead)
             taken.append((booking, slot) if slot else None)
             ahead[booking.preferred] -= booking.persons
         await self._record([pair for pair in taken if pair], product)
@@ -239,24 +245,26 @@ class DeskAgenda:
         locations: list[LocationCode],
         persons: int,
         product: AppointmentProduct,
-        days: list[date],
+        window: tuple[date, date],
+        span: tuple[date, date],
         ahead: Counter,
     ) -> FreeSlot | None:
         while True:
             try:
-                return seats.take(locations, persons)
+                return seats.take(locations, persons, *window)
             except SlotsNotRead as more:
-                await self._read_free(seats, more.location, product, days, ahead)
+                await self._read_free(seats, more.location, product, span, ahead)
 
     async def _read_free(
-        self, seats: FreeSeats, location: LocationCode, product: AppointmentProduct, days: list[date], ahead: Counter
+        self, seats: FreeSeats, location: LocationCode, product: AppointmentProduct, span: tuple[date, date], ahead: Counter
     ) -> None:
-        """Read the next free slots at ``location``: as many as the bookings ahead that prefer it
-        could take, and some more for those that end up there from elsewhere."""
+        """Read the next free slots at ``location`` in ``span`` (the first to the last day of the
+        batch's windows): as many as the bookings ahead that prefer it could take, and some more
+        for those that end up there from elsewhere."""
         last = seats.last_read(location)
-        after = (last.day, last.start) if last else (days[0] - timedelta(days=1), time.min)
+        after = (last.day, last.start) if last else (span[0] - timedelta(days=1), time.min)
         limit = ahead[location] + _READ_AHEAD
-        rows = await self._conn.fetch(FREE_SLOTS_AFTER, product.value, location.value, days[0], days[-1], *after, limit)
+        rows = await self._conn.fetch(FREE_SLOTS_AFTER, product.value, location.value, *span, *after, limit)
         slots = [FreeSlot(r["slot_key"], location, r["day"], r["start_time"], r["end_time"], r["free"]) for r in rows]
         seats.add(location, slots, complete=len(rows) < limit)
 
@@ -336,14 +344,16 @@ class DeskAgenda:
             for row in rows
         }
 
-    async def set_status(self, appointment_id: str, status: str) -> None:
+    async def set_no_show(self, appointment_ids: Sequence[str]) -> None:
         await self._conn.execute(
-            "update biometrics.appointments set status = $2 where appointment_id = $1", appointment_id, status
+            "update biometrics.appointments set status = 'no_show' where appointment_id = any($1::text[])", list(appointment_ids)
         )
 
-    async def no_shows(self, case_id: UUID, product: AppointmentProduct) -> int:
-        return await self._conn.fetchval(
-            "select count(*) from biometrics.appointments where case_id = $1 and product = $2 and status = 'no_show'",
-            case_id,
-            product.value,
+    async def no_shows(self, case_ids: Collection[UUID]) -> Counter[tuple[UUID, AppointmentProduct]]:
+        """How many appointments of each product each of ``case_ids`` missed."""
+        rows = await self._conn.fetch(
+            """select case_id, product, count(*) as missed from biometrics.appointments
+               where case_id = any($1::uuid[]) and status = 'no_show' group by case_id, product""",
+            list(case_ids),
         )
+        return Counter({(row["case_id"], AppointmentProduct(row["product"])): row["missed"] for row in rows})

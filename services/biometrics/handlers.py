@@ -56,8 +56,9 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
         if not needs_desk_biometrics(case.application_type):
             completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
             await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
-    bookings = [_booking(case, case.preferred_location, 1) for case in cases if needs_desk_biometrics(case.application_type)]
-    await _book_all(uow, agenda, AppointmentProduct.BIOMETRICS, policy.today(), bookings)
+    today = policy.today()
+    bookings = [_booking(case, case.preferred_location, today, 1) for case in cases if needs_desk_biometrics(case.application_type)]
+    await _book_all(uow, agenda, AppointmentProduct.BIOMETRICS, bookings)
     await uow.commit()
 
 
@@ -68,9 +69,10 @@ async def documents_produced(events: Sequence[DocumentProduced], uow: UnitOfWork
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     cases = await agenda.cases({event.data.case_id for event in events})
     taken, left = split_by_case(events, cases)
-    bookings = [_booking(cases[e.data.case_id], e.data.pickup_location, 1) for e in await uow.new_events(CONSUMER, taken)]
+    today = policy.today()
+    bookings = [_booking(cases[e.data.case_id], e.data.pickup_location, today, 1) for e in await uow.new_events(CONSUMER, taken)]
     if bookings:
-        await _book_all(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, policy.today(), bookings)
+        await _book_all(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, bookings)
         await uow.commit()
     return left
 
@@ -82,9 +84,10 @@ _REPORTED_PRODUCT = {BiometricsCaptured: AppointmentProduct.BIOMETRICS, Document
 async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: DeskPolicy) -> None:
     """Act on what the desks report (each report once): a capture completes the biometrics, a
     no-show books again or, after ``no_show_limit`` of them, hands the case to a caseworker, a
-    collection ends the pickup. A batch's appointments and cases are read at once and its
-    attended appointments written at once; a report about an appointment the case does not have
-    is unprocessable."""
+    collection ends the pickup. A batch's appointments and cases are read at once, its attended
+    appointments written at once, and its no-shows acted on together (before any later report
+    about one of their cases, so that each case's events keep their order); a report about an
+    appointment the case does not have is unprocessable."""
     reports = await uow.new_events(CONSUMER, events)
     if not reports:
         return
@@ -93,8 +96,12 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
     cases = await agenda.cases({event.data.case_id for event in reports})
     attended: list[str] = []
     captured_at: dict[UUID, LocationCode] = {}
+    missed: dict[UUID, tuple[DeskCase, Appointment]] = {}  # no-shows not acted on yet, by case
     for event in reports:
         data = event.data
+        if data.case_id in missed:
+            appointments.update((a.appointment_id, a) for a in await _missed(uow, agenda, list(missed.values()), policy))
+            missed.clear()
         product = data.product if isinstance(event, AppointmentNoShow) else _REPORTED_PRODUCT[type(event)]
         appointment = appointments.get(data.appointment_id)
         if appointment is None or appointment.case_id != data.case_id or appointment.product != product:
@@ -114,22 +121,32 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
             )
             await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
         else:
-            await agenda.set_status(appointment.appointment_id, "no_show")  # now: the count of no-shows reads it
             appointments[appointment.appointment_id] = replace(appointment, status="no_show")
-            for rebooked in await _missed(uow, agenda, case, appointment, policy):
-                appointments[rebooked.appointment_id] = rebooked
+            missed[case.case_id] = (case, appointment)
+    await _missed(uow, agenda, list(missed.values()), policy)
     await agenda.set_attended(attended, captured_at)
     await uow.commit()
 
 
-async def _missed(uow: UnitOfWork, agenda: DeskAgenda, case: DeskCase, appointment: Appointment, policy: DeskPolicy) -> list[Appointment]:
-    """Book again after a no-show; after ``no_show_limit`` of them, hand the case to a caseworker."""
-    missed = await agenda.no_shows(case.case_id, appointment.product)
-    if missed >= policy.no_show_limit:
-        await _flag(uow, case, f"no-show at {missed} {appointment.product.value} appointments", missed)
+async def _missed(
+    uow: UnitOfWork, agenda: DeskAgenda, missed: list[tuple[DeskCase, Appointment]], policy: DeskPolicy
+) -> list[Appointment]:
+    """Book again after each no-show (at most one a case), in the window after the missed day;
+    after ``no_show_limit`` of them, hand the case to a caseworker. Returns the appointments
+    booked: one booking turn a product for all of them."""
+    if not missed:
         return []
-    after = max(policy.today(), appointment.day)
-    return await _book(uow, agenda, case, appointment.product, appointment.location, after, missed + 1)
+    await agenda.set_no_show([appointment.appointment_id for _, appointment in missed])  # first: the count reads it
+    counts = await agenda.no_shows([case.case_id for case, _ in missed])
+    again: dict[AppointmentProduct, list[Booking]] = {}
+    for case, appointment in missed:
+        count = counts[(case.case_id, appointment.product)]
+        if count >= policy.no_show_limit:
+            await _flag(uow, case, f"no-show at {count} {appointment.product.value} appointments", count)
+        else:
+            after = max(policy.today(), appointment.day)
+            again.setdefault(appointment.product, []).append(_booking(case, appointment.location, after, count + 1))
+    return [appointment for product, bookings in again.items() for appointment in await _book_all(uow, agenda, product, bookings)]
 
 
 async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork, policy: DeskPolicy) -> None:
@@ -139,29 +156,16 @@ async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork,
     case = await agenda.case(event.data.case_id)
     if case is None or case.case_number != event.data.case_number:
         raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
-    await _book(uow, agenda, case, AppointmentProduct.ENDORSEMENT_STICKER, event.data.preferred_location, policy.today(), 1)
+    booking = _booking(case, event.data.preferred_location, policy.today(), 1)
+    await _book_all(uow, agenda, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
     await uow.commit()
 
 
-async def _book(
-    uow: UnitOfWork,
-    agenda: DeskAgenda,
-    case: DeskCase,
-    product: AppointmentProduct,
-    preferred: LocationCode,
-    after: date,
-    attempt: int,
-) -> list[Appointment]:
-    return await _book_all(uow, agenda, product, after, [_booking(case, preferred, attempt)])
-
-
-async def _book_all(
-    uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, after: date, bookings: list[Booking]
-) -> list[Appointment]:
+async def _book_all(uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, bookings: list[Booking]) -> list[Appointment]:
     """Book each of ``bookings`` and say so, or flag its case for a caseworker when no desk has room;
     returns the appointments booked."""
     booked = []
-    for booking, appointment in zip(bookings, await agenda.book_all(product, after, bookings)):
+    for booking, appointment in zip(bookings, await agenda.book_all(product, bookings)):
         case = booking.case
         if appointment is None:
             reason = f"no {product} slot at any desk serving {case.application_type} in {BOOKING_WINDOW_DAYS} working days"
@@ -173,8 +177,8 @@ async def _book_all(
     return booked
 
 
-def _booking(case: DeskCase, preferred: LocationCode, attempt: int) -> Booking:
-    return Booking(case, preferred, candidate_locations(case.application_type, preferred), attempt)
+def _booking(case: DeskCase, preferred: LocationCode, after: date, attempt: int) -> Booking:
+    return Booking(case, preferred, candidate_locations(case.application_type, preferred), after, attempt)
 
 
 def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:

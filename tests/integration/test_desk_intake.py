@@ -3,6 +3,7 @@ one booking per case that needs one, a no-desk notice for the others, each regis
 the bookings of one batch filling a slot's seats in turn without overbooking it."""
 
 import json
+from collections import Counter
 from datetime import date, time
 
 import pytest
@@ -82,8 +83,8 @@ async def test_the_bookings_of_one_batch_fill_a_slot_in_turn_and_never_overbook_
 
 async def _booked_slots(pool) -> list[tuple]:
     rows = await pool.fetch(
-        """select a.case_id, s.location, s.day, s.start_time from biometrics.appointments a
-           join biometrics.slots s using (slot_key) order by a.case_id"""
+        """select a.case_id, a.attempt, s.location, s.day, s.start_time from biometrics.appointments a
+           join biometrics.slots s using (slot_key) order by a.case_id, a.attempt"""
     )
     return [tuple(r) for r in rows]
 
@@ -169,9 +170,27 @@ def _visit(registration, appointment_id: str) -> dict:
     return {"case_id": data.case_id, "case_number": data.case_number, "appointment_id": appointment_id, "location": AM, "desk_officer": "desk-007"}
 
 
-async def _report(pool, events) -> None:
+async def _report(pool, events, overrides: dict | None = None) -> None:
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        await desk_reports(events, uow, _policy())
+        await desk_reports(events, uow, _policy(overrides))
+
+
+async def _no_show(pool, registration, attempt: int = 1) -> AppointmentNoShow:
+    appointment_id, _status = await _appointment_of(pool, registration, attempt)
+    return AppointmentNoShow.create(NoShowData(**_visit(registration, appointment_id), product=BIO), source="urn:ind:desk")
+
+
+async def _capture(pool, registration, attempt: int = 1) -> BiometricsCaptured:
+    appointment_id, _status = await _appointment_of(pool, registration, attempt)
+    return BiometricsCaptured.create(DeskVisit(**_visit(registration, appointment_id)), source="urn:ind:desk")
+
+
+async def _by_case(pool) -> dict[str, list[str]]:
+    """What was published about each case, in order: the order that holds on a topic."""
+    by_case: dict[str, list[str]] = {}
+    for key, kind in await _published(pool):
+        by_case.setdefault(key, []).append(kind)
+    return by_case
 
 
 async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_again_after_a_no_show(desk_pool):
@@ -199,6 +218,65 @@ async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_a
     await _report(desk_pool, [missed_again])
     assert (await _published(desk_pool))[-1] == (str(b.data.case_id), "nl.ind.case.flagged.v1")
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where case_id = $1", b.data.case_id) == 2
+
+
+async def test_a_batch_of_no_shows_books_each_again_after_its_missed_day_where_one_report_at_a_time_would(desk_pool):
+    # Two seats a day at every desk, so that the missed appointments lie on many different days
+    # and the bookings again start after different days, fill desks up and spill over.
+    two_seats_a_day = {code: {BIO: Capacity(slot_minutes=240, desks=1)} for code in LocationCode}
+    kinds = (ApplicationType.FAMILY, ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.ASYLUM)
+    events = registrations(60, 10, *kinds)
+
+    async def run(pool, batches) -> None:
+        await _take_on(pool, events, two_seats_a_day)
+        # Latest first, so that no day order is given; every fifth case turns up, the others miss.
+        first = [await (_capture if n % 5 == 0 else _no_show)(pool, e) for n, e in enumerate(reversed(events))]
+        for batch in batches(first):
+            await _report(pool, batch, two_seats_a_day)
+        # Of those that missed, every third misses again (the limit: flagged) and the others turn up.
+        missed = [e for n, e in enumerate(reversed(events)) if n % 5]
+        second = [await (_no_show if n % 3 == 0 else _capture)(pool, e, attempt=2) for n, e in enumerate(missed)]
+        for batch in batches(second):
+            await _report(pool, batch, two_seats_a_day)
+
+    await run(desk_pool, lambda reports: [reports])
+    async with service_pool("desk_one_report_at_a_time", SERVICE, MIGRATIONS) as one_by_one:
+        await run(one_by_one, lambda reports: [[report] for report in reports])
+        expected_slots, expected_events = await _booked_slots(one_by_one), await _by_case(one_by_one)
+
+    assert await _booked_slots(desk_pool) == expected_slots
+    assert await _by_case(desk_pool) == expected_events
+    kinds_published = Counter(kind for kinds in expected_events.values() for kind in kinds)
+    assert kinds_published["nl.ind.case.flagged.v1"] == 16  # 48 missed, every third again
+    assert kinds_published["nl.ind.appointment.booked.v1"] == 60 + 48
+    missed_days = await desk_pool.fetchval(
+        """select count(distinct s.day) from biometrics.appointments a join biometrics.slots s using (slot_key)
+           where a.attempt = 1 and a.status = 'no_show'"""
+    )
+    assert missed_days > 5  # the bookings of one batch started after as many different days
+    assert await desk_pool.fetchval("select count(*) from biometrics.slots where booked > capacity") == 0
+
+
+async def test_a_batch_of_no_shows_takes_one_booking_turn_and_one_read_of_free_slots_not_one_a_no_show(desk_pool):
+    events = registrations(30, 11, ApplicationType.FAMILY, location=AM)
+    await _take_on(desk_pool, events)
+    reports = [await _no_show(desk_pool, e) for e in events]
+    statements: list[str] = []
+
+    def record(logged) -> None:
+        statements.append(logged.query)
+
+    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+        uow.connection.add_query_logger(record)
+        try:
+            await desk_reports(reports, uow, _policy())
+        finally:
+            uow.connection.remove_query_logger(record)
+
+    assert await desk_pool.fetchval("select count(*) from biometrics.appointments where attempt = 2") == 30
+    assert statements.count(FREE_SLOTS_AFTER) == 1
+    assert sum("pg_advisory_xact_lock" in statement for statement in statements) == 1
+    assert sum("status = 'no_show'" in statement for statement in statements) == 2  # mark them, count them
 
 
 async def test_a_desk_report_about_an_appointment_the_case_does_not_have_is_unprocessable(desk_pool):
