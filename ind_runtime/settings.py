@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
     caseworker_tool_keys: Path = Field(default=DEFAULT_TOOL_KEYS, description="JSON {tool id: key} of the tools that may sign commands.")
     log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    event_loop: Literal["uvloop", "asyncio"] = Field(
+        default="uvloop", description="A worker's event loop: uvloop (libuv's), or the standard library's."
+    )
     handler_max_attempts: int = Field(default=5, ge=1, description="Tries before an event is dead-lettered.")
     handler_backoff_s: float = Field(default=0.2, gt=0, description="First retry delay; doubles per try.")
     handler_backoff_max_s: float = Field(default=10.0, gt=0)

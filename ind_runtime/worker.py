@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import faust
+import mode.loop
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from mode import Service
@@ -152,7 +153,7 @@ class WorkerResources(Service):
         relay = OutboxRelay(self._pool, self._producer, self.service, renew_producer=self._renew_producer)
         self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
         await self._start_http()
-        log.info("worker resources ready", service=self.service)
+        log.info("worker resources ready", service=self.service, event_loop=type(asyncio.get_running_loop()).__module__)
 
     async def _renew_producer(self) -> AIOKafkaProducer:
         """A new producer for every user of this worker's (dead-lettering reads it anew each time)."""
@@ -191,6 +192,8 @@ def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App,
     """Entry point of ``python -m services.<service>``: build, wire and run until SIGTERM."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    if settings.event_loop == "uvloop":
+        mode.loop.use("uvloop")  # before Faust makes its loop (docs/performance.md, round 9)
     app = create_app(service, settings)
     resources = WorkerResources(service, settings, migrations, assigned_partitions=lambda: app.consumer.assignment())
     wire(app, resources)

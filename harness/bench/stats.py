@@ -63,3 +63,14 @@ def ratio(part: float, whole: float) -> float | None:
 def lags(later: dict, earlier: dict) -> list[float]:
     """``later[k] - earlier[k]`` for every key in both (e.g. record timestamps by case id)."""
     return [later[k] - earlier[k] for k in later.keys() & earlier.keys()]
+
+
+REFERENCE_ROLES = ("postgresql", "harness (simulated world, SMTP sink)")
+
+
+def worker_cpu_per_reference(cpu_seconds: dict[str, float], workers: Iterable[str]) -> float | None:
+    """The workers' CPU seconds over those of PostgreSQL and the harness in the same burst: both do
+    the same work whatever the workers run on, so the ratio cancels out how fast the machine was
+    during that burst, which on these machines varies by a third from one run to the next."""
+    reference = sum(cpu_seconds.get(role, 0.0) for role in REFERENCE_ROLES)
+    return ratio(sum(cpu_seconds.get(worker, 0.0) for worker in workers), reference)

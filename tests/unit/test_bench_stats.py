@@ -60,3 +60,11 @@ def test_ratio_has_no_value_without_a_baseline():
 
 def test_lags_pair_only_keys_present_in_both():
     assert sorted(stats.lags({"a": 5.0, "b": 7.0, "c": 1.0}, {"a": 4.0, "b": 3.0})) == [1.0, 4.0]
+
+
+def test_worker_cpu_is_weighed_against_what_postgresql_and_the_harness_spent_in_the_same_burst():
+    cpu = {"postgresql": 20.0, "harness (simulated world, SMTP sink)": 30.0, "kafka": 9.0, "intake-0": 5.0, "notify-0": 35.0}
+    assert stats.worker_cpu_per_reference(cpu, ["intake-0", "notify-0"]) == pytest.approx(0.8)
+    slower_machine = {role: seconds * 1.3 for role, seconds in cpu.items()}
+    assert stats.worker_cpu_per_reference(slower_machine, ["intake-0", "notify-0"]) == pytest.approx(0.8)
+    assert stats.worker_cpu_per_reference({"intake-0": 5.0}, ["intake-0"]) is None
