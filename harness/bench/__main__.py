@@ -18,16 +18,14 @@ from datetime import datetime, timezone
 from rich.console import Console
 from rich.table import Table
 
-from harness.bench import baselines, statements, stats
+from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
 from harness.bench.faust_floor import faust_floor
 from harness.bench.smtp_floor import smtp_floor
 from harness.bench.stage import stages_alone
-from harness.chaos.infrastructure import ChaosStack
+from harness.bench.infrastructure import STACK, STATE
 from harness.processes import ROOT
 
-STATE = ROOT / ".state" / "bench"
-STACK = ChaosStack(state_dir=STATE, kafka_port=29092, controller_port=29093, postgres_port=54349, postgres_options=statements.SERVER_OPTIONS)
 console = Console(width=None if sys.stdout.isatty() else 140)
 
 

@@ -19,7 +19,7 @@ import sys
 from datetime import datetime, timezone
 
 from harness.bench import stats
-from harness.bench.__main__ import STACK, STATE
+from harness.bench.infrastructure import STACK, STATE
 from harness.bench.burst import run_burst
 from harness.processes import ROOT
 
