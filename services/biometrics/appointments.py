@@ -168,7 +168,7 @@ class DeskAgenda:
         if not bookings:
             return []
         await self._take_booking_turn()
-        windows = {after: booking_window(after, BOOKING_WINDOW_DAYS) for after in sorted({b.after for b in bookings})}
+        windows = {after: booking_window(after, BOOKING_WINDOW_DAYS) for after in {booking.after for booking in bookings}}
         span = (min(days[0] for days in windows.values()), max(days[-1] for days in windows.values()))
         seats = FreeSeats()
         ahead = Counter()  # persons still to book, by preferred location: how far to read there

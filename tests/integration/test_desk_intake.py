@@ -196,17 +196,15 @@ async def _by_case(pool) -> dict[str, list[str]]:
 async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_again_after_a_no_show(desk_pool):
     a, b = registrations(2, 8, ApplicationType.FAMILY, location=AM)
     await _take_on(desk_pool, [a, b])
-    (a_id, _), (b_id, _) = await _appointment_of(desk_pool, a), await _appointment_of(desk_pool, b)
-    captured = BiometricsCaptured.create(DeskVisit(**_visit(a, a_id)), source="urn:ind:desk")
-    missed = AppointmentNoShow.create(NoShowData(**_visit(b, b_id), product=BIO), source="urn:ind:desk")
+    a_id, _ = await _appointment_of(desk_pool, a)
+    captured, missed = await _capture(desk_pool, a), await _no_show(desk_pool, b)
 
     await _report(desk_pool, [captured, missed, captured])
 
     assert await _appointment_of(desk_pool, a) == (a_id, "attended")
     assert await desk_pool.fetchval("select biometrics_location from biometrics.cases where case_id = $1", a.data.case_id) == "AM"
     assert (await _appointment_of(desk_pool, b))[1] == "no_show"
-    rebooked, status = await _appointment_of(desk_pool, b, attempt=2)
-    assert status == "booked"
+    assert (await _appointment_of(desk_pool, b, attempt=2))[1] == "booked"
     published = [(key, kind) for key, kind in await _published(desk_pool)][2:]  # after the two first bookings
     assert published == [
         (str(a.data.case_id), "nl.ind.biometrics.completed.v1"),
@@ -214,8 +212,7 @@ async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_a
     ]
 
     # The second no-show reaches the limit (2): the case goes to a caseworker, not to a third booking.
-    missed_again = AppointmentNoShow.create(NoShowData(**_visit(b, rebooked), product=BIO), source="urn:ind:desk")
-    await _report(desk_pool, [missed_again])
+    await _report(desk_pool, [await _no_show(desk_pool, b, attempt=2)])
     assert (await _published(desk_pool))[-1] == (str(b.data.case_id), "nl.ind.case.flagged.v1")
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where case_id = $1", b.data.case_id) == 2
 
