@@ -5,6 +5,9 @@ dead-letter path) instead of being dropped by Faust's decoder. Topics are create
 by ``ind_runtime.admin create-topics``, never declared implicitly by a worker.
 """
 
+import tempfile
+from pathlib import Path
+
 import faust
 
 from ind_runtime.kafka import faust_credentials
@@ -13,9 +16,16 @@ from ind_runtime.records import ConsumedRecord
 from ind_runtime.settings import Settings
 
 
+# Tables live in memory, so Faust keeps nothing in its data directory, but it still creates one
+# (only its last level): in the temporary directory rather than in whatever directory the worker
+# was started from.
+FAUST_DATA_DIR = Path(tempfile.gettempdir()) / "{conf.name}-data"
+
+
 def create_app(service: str, settings: Settings) -> faust.App:
     return faust.App(
         f"ind-{service}",
+        datadir=FAUST_DATA_DIR,
         broker=[f"kafka://{server}" for server in settings.kafka_servers],
         broker_credentials=faust_credentials(settings),
         store="memory://",
