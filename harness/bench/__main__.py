@@ -1,7 +1,7 @@
 """``make bench``: baselines of this machine, then bursts of applications through the whole pipeline.
 
     python -m harness.bench [--applications N] [--workers 1,2] [--paced-rate R] [--paced-applications N]
-                            [--baseline-events N] [--timeout S] [--profile]
+                            [--baseline-events N] [--scaled-inputs N] [--timeout S] [--profile]
 
 Runs on infrastructure of its own (Kafka on 29092, PostgreSQL on 54349, state in .state/bench/),
 started and stopped by the run. Prints a table, writes the figures to
@@ -22,7 +22,7 @@ from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
 from harness.bench.faust_floor import faust_floor
 from harness.bench.smtp_floor import smtp_floor
-from harness.bench.stage import stages_alone
+from harness.bench.stage import stages_alone, stages_scaled
 from harness.bench.infrastructure import STACK, STATE
 from harness.processes import ROOT
 
@@ -34,7 +34,13 @@ def _f(value, digits: int = 0) -> str:
 
 
 async def bench(
-    applications: int, workers: list[int], baseline_events: int, timeout: float, profile: bool, paced: tuple[int, float] | None
+    applications: int,
+    workers: list[int],
+    baseline_events: int,
+    timeout: float,
+    profile: bool,
+    paced: tuple[int, float] | None,
+    scaled_inputs: int,
 ) -> dict:
     await STACK.up("postgres", "kafka")
     try:
@@ -48,6 +54,10 @@ async def bench(
         alone = await stages_alone(STACK, applications, STATE / "logs", timeout, STATE / "profiles" if profile else None)
         console.print("[bold]baseline[/bold]: plain aiosmtplib sending ready-made messages the size of notify's ...")
         smtp = await asyncio.to_thread(smtp_floor, round(alone["notify"]["mean_email_bytes"] or 1500))
+        scaled = {}
+        if scaled_inputs:
+            console.print(f"[bold]stages alone, 1 and 2 workers[/bold]: each service draining {scaled_inputs} inputs written once its group settled ...")
+            scaled = await stages_scaled(STACK, scaled_inputs, STATE / "logs", timeout)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
@@ -58,7 +68,7 @@ async def bench(
             runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
-    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "postgres": database, "smtp": smtp}, "stage_alone": alone, "runs": runs}
+    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "postgres": database, "smtp": smtp}, "stage_alone": alone, "stage_scaled": scaled, "runs": runs}
 
 
 def summary_line(figures: dict) -> str:
@@ -104,6 +114,7 @@ def show(figures: dict) -> None:
             ratio = _f(stats.ratio(alone["midway_per_s"], loop["events_per_s"]), 3)
             table.add_row(f"    of which the step to: {alone['midway']} (vs kafka loop: {ratio})", f"{_f(alone['midway_per_s'])} events/s")
     console.print(table)
+    _show_scaled(figures.get("stage_scaled") or {})
     for run in figures["runs"]:
         title = f"{run['applications']} applications ({run.get('mode', 'burst')}), {run['workers_per_service']} worker(s) per service: {_f(run['e2e_apps_per_s'], 1)} applications/s end to end"
         table = Table(title=title)
@@ -133,6 +144,20 @@ def show(figures: dict) -> None:
             console.print(f"    {example}")
 
 
+def _show_scaled(scaled: dict[str, list[dict]]) -> None:
+    if not scaled:
+        return
+    table = Table(title="Each stage alone, 1 and 2 workers: inputs written once the group settled")
+    for column in ("stage", "workers", "events/s", "vs 1 worker", "cores busy", "CPU seconds"):
+        table.add_column(column, justify="left" if column in ("stage", "CPU seconds") else "right", overflow="fold")
+    for stage, runs in scaled.items():
+        one = runs[0]["events_per_s"]
+        for run in runs:
+            cpu = ", ".join(f"{role.split(' ')[0]} {seconds:.1f}" for role, seconds in sorted(run["cpu_seconds"].items(), key=lambda x: -x[1]))
+            table.add_row(stage, str(run["workers"]), _f(run["events_per_s"]), _f(stats.ratio(run["events_per_s"], one), 2), _f(run["cores_busy"], 2), cpu)
+    console.print(table)
+
+
 def _show_statements(figures: dict | None) -> None:
     if not figures:
         return
@@ -159,13 +184,17 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="sample every worker with py-spy; hottest functions in the JSON and the table")
     parser.add_argument("--paced-rate", type=float, default=10.0, help="applications/s of the paced run, below saturation (0: none)")
     parser.add_argument("--paced-applications", type=int, default=600, help="applications in the paced run (default 600)")
+    parser.add_argument(
+        "--scaled-inputs", type=int, default=None, help="inputs for each stage alone with 1 and 2 workers (default: --applications; 0: skip)"
+    )
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     if not workers or min(workers) < 1 or args.applications < 1:
         parser.error("--workers needs positive counts and --applications a positive number")
 
     paced = (args.paced_applications, args.paced_rate) if args.paced_rate > 0 and args.paced_applications > 0 else None
-    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile, paced))
+    scaled_inputs = args.applications if args.scaled_inputs is None else args.scaled_inputs
+    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile, paced, scaled_inputs))
     show(figures)
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -174,7 +203,8 @@ def main() -> int:
     figures["summary"] = line
     path.write_text(json.dumps(figures, indent=2))
     console.print(f"figures: {path}; worker logs: {STATE / 'logs'}")
-    unfinished = [stage for stage, alone in figures["stage_alone"].items() if alone["finished"] != alone["inputs"]]
+    alone_runs = [*figures["stage_alone"].values(), *(run for runs in figures["stage_scaled"].values() for run in runs)]
+    unfinished = sorted({alone["stage"] for alone in alone_runs if alone["finished"] != alone["inputs"]})
     if unfinished:
         console.print(f"[red]FAILED[/red]: alone, {', '.join(unfinished)} did not finish exactly one output per input")
     sound = all(r["sound"] for r in figures["runs"]) and not unfinished

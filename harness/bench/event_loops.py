@@ -3,8 +3,8 @@
     python -m harness.bench.event_loops [--applications N] [--rounds R]
 
 Each round runs one burst with ``EVENT_LOOP=asyncio`` and one with ``EVENT_LOOP=uvloop`` (1 worker
-per service, on the benchmark's own infrastructure), so that the machine's drift through the run
-falls on both. The workers' CPU is weighed against PostgreSQL's and the harness's in the same
+per service, on the benchmark's own infrastructure), asyncio's first in even rounds and uvloop's
+first in odd ones, so that the machine's drift through the run falls on both alike. The workers' CPU is weighed against PostgreSQL's and the harness's in the same
 burst (``stats.worker_cpu_per_reference``): end-to-end figures on these machines move by a third
 between runs of the same code. Writes bench/results/<timestamp>-event-loops.json and exits 1
 unless every burst was sound.
@@ -31,7 +31,7 @@ async def _rounds(applications: int, rounds: int) -> list[dict]:
     runs = []
     try:
         for turn in range(rounds):
-            for loop in LOOPS:
+            for loop in LOOPS if turn % 2 == 0 else reversed(LOOPS):
                 os.environ["EVENT_LOOP"] = loop  # the workers inherit this process's environment
                 burst = await run_burst(STACK, applications, 1, STATE / "logs", 1800.0)
                 cpu = burst["cpu_seconds"]

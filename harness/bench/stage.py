@@ -24,18 +24,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from harness.applications import case_registered, encode, submission
 from harness.bench import stats
+from harness.bench.observe import cpu_seconds_by_process, cpu_used
 from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
-from harness.chaos.pipeline import READY
+from harness.chaos.pipeline import READY, partitions_consumed
 from harness.processes import ServiceProcess
 from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
-from schemas.topics import CASES_REGISTERED, SUBMISSIONS
+from schemas.topics import CASES_REGISTERED, CATALOGUE, SUBMISSIONS
 
 POLL_S = 0.25  # only to see the drain end: each poll counts a growing table, on the stage's CPU
 PUBLISHED = "select extract(epoch from published_at)::float8 from runtime.outbox where published_at is not null"
@@ -75,17 +77,10 @@ async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Pat
     """``profile_dir``: sample the worker with py-spy while it drains (its hottest functions in the result)."""
     database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
-    await _fill(stack.servers, stage.input_topic, inputs)
+    await _send(stack.servers, stage.input_topic, _inputs(stage.input_topic, inputs))
     shutil.rmtree(log_dir, ignore_errors=True)
     smtp = RecordingSmtpServer().start()  # in this process, as in a burst
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": ",".join(stack.servers),
-        "DATABASE_URL": database_url,
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(smtp.port),
-        f"{stage.service.upper()}_WEB_PORT": str(free_port()),
-    }
-    worker = ServiceProcess(stage.service, log_dir, env).start()
+    worker, _ = _start_worker(stack, stage, database_url, smtp, log_dir, 0)
     try:
         await asyncio.to_thread(worker.wait_for_log, READY, 90)
         profiles = WorkerProfiles(profile_dir / "alone", {stage.service: worker.pid}) if profile_dir else None
@@ -102,6 +97,82 @@ async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Pat
     return {"stage": stage.service, "input": stage.input_topic, "output": stage.output, "inputs": inputs, **midway, **measured}
 
 
+async def stages_scaled(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, counts: tuple[int, ...] = (1, 2)) -> dict[str, list[dict]]:
+    """Each stage alone with each of ``counts`` workers: {service: [figures for each count]}."""
+    return {
+        stage.service: [
+            await stage_scaled(stack, stage, count, inputs, log_dir / f"{stage.service}-alone-x{count}", timeout)
+            for count in counts
+        ]
+        for stage in STAGES
+    }
+
+
+async def stage_scaled(stack: ChaosStack, stage: Stage, workers: int, inputs: int, log_dir: Path, timeout: float) -> dict:
+    """One stage alone with ``workers`` workers, to show what adding one gives where the cores allow it.
+
+    Unlike ``stage_alone``, the workers start on an empty input topic and the inputs are written
+    once the group has spread its partitions over all of them: with the topic full at the start,
+    the first worker to join would drain much of it before a rebalance let the second one in. So
+    each count is timed the same way, and the rate includes writing the inputs (made ready before
+    the workers start; sending them is faster than any stage). The CPU each process used while
+    the stage drained says whether the machine had a core to spare.
+    """
+    records = _inputs(stage.input_topic, inputs)
+    database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
+    await ensure_topics(stack.servers, recreate=True)
+    shutil.rmtree(log_dir, ignore_errors=True)
+    smtp = RecordingSmtpServer().start()
+    started = [_start_worker(stack, stage, database_url, smtp, log_dir, index) for index in range(workers)]
+    try:
+        await asyncio.gather(*(asyncio.to_thread(worker.wait_for_log, READY, 90) for worker, _ in started))
+        await _until_consuming(stage, [port for _, port in started])
+        names = {worker.pid: worker.name for worker, _ in started}
+        cpu_before = cpu_seconds_by_process(names)
+        clock = time.monotonic()
+        await _send(stack.servers, stage.input_topic, records)
+        measured = await _drained(database_url, stage, inputs, timeout)
+        wall_s = time.monotonic() - clock
+        cpu = cpu_used(cpu_before, cpu_seconds_by_process(names))
+    finally:
+        await asyncio.gather(*(asyncio.to_thread(worker.stop) for worker, _ in started))
+        smtp.stop()
+    return {
+        "stage": stage.service,
+        "workers": workers,
+        "inputs": inputs,
+        **measured,
+        "cpu_seconds": cpu,
+        "cores_busy": stats.cores_busy(cpu, wall_s),  # everything on the machine counted
+    }
+
+
+def _start_worker(stack: ChaosStack, stage: Stage, database_url: str, smtp: RecordingSmtpServer, log_dir: Path, index: int) -> tuple[ServiceProcess, int]:
+    port = free_port()
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": ",".join(stack.servers),
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp.port),
+        f"{stage.service.upper()}_WEB_PORT": str(port),
+    }
+    return ServiceProcess(stage.service, log_dir, env, index=index).start(), port
+
+
+async def _until_consuming(stage: Stage, ports: list[int], timeout: float = 90.0) -> None:
+    """Until the workers on ``ports`` consume every partition of the service's topics between them, each some."""
+    wanted = sum(topic.partitions for topic in CATALOGUE if stage.service in topic.consumers)
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            consumed = [await partitions_consumed(http, port) for port in ports]
+            if sum(consumed) == wanted and all(consumed):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{stage.service}: partitions consumed {consumed}, wanted {wanted} in all, after {timeout:.0f} s")
+            await asyncio.sleep(0.2)
+
+
 async def _fresh_database(stack: ChaosStack, name: str) -> str:
     admin = await asyncpg.connect(stack.database_url)
     try:
@@ -112,18 +183,26 @@ async def _fresh_database(stack: ChaosStack, name: str) -> str:
     return stack.database_url.rsplit("/", 1)[0] + "/" + name
 
 
-async def _fill(servers: list[str], topic: str, count: int) -> None:
+def _inputs(topic: str, count: int) -> list[tuple[bytes, bytes]]:
+    """(key, value) of ``count`` inputs for ``topic``: submissions, or the registrations intake would publish."""
     rng = random.Random(11)
+    records = []
+    for number in range(count):
+        document = submission(rng=rng)
+        if topic == SUBMISSIONS.name:
+            records.append((document["id"].encode(), encode(document)))
+        else:
+            registered = case_registered(document, number)
+            records.append((str(registered.data.case_id).encode(), registered.to_json()))
+    return records
+
+
+async def _send(servers: list[str], topic: str, records: list[tuple[bytes, bytes]]) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
     try:
-        for number in range(count):
-            document = submission(rng=rng)
-            if topic == SUBMISSIONS.name:
-                await producer.send(topic, encode(document), key=document["id"].encode())
-            else:
-                registered = case_registered(document, number)
-                await producer.send(topic, registered.to_json(), key=str(registered.data.case_id).encode())
+        for key, value in records:
+            await producer.send(topic, value, key=key)
         await producer.flush()
     finally:
         await producer.stop()

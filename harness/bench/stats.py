@@ -74,3 +74,8 @@ def worker_cpu_per_reference(cpu_seconds: dict[str, float], workers: Iterable[st
     during that burst, which on these machines varies by a third from one run to the next."""
     reference = sum(cpu_seconds.get(role, 0.0) for role in REFERENCE_ROLES)
     return ratio(sum(cpu_seconds.get(worker, 0.0) for worker in workers), reference)
+
+
+def cores_busy(cpu_seconds: dict[str, float], seconds: float) -> float | None:
+    """How many of the machine's cores the processes in ``cpu_seconds`` kept busy over ``seconds``."""
+    return ratio(sum(cpu_seconds.values()), seconds)

@@ -85,7 +85,7 @@ class PipelineRun:
                 idle = []  # a worker with nothing yet: the group has not rebalanced onto it
                 for service, workers in self.workers.items():
                     for worker in workers:
-                        partitions = await _partitions(http, self.web_ports[worker.name])
+                        partitions = await partitions_consumed(http, self.web_ports[worker.name])
                         consumed[service] += partitions
                         if partitions == 0:
                             idle.append(worker.name)
@@ -164,7 +164,7 @@ class PipelineRun:
         await asyncio.gather(*(asyncio.to_thread(w.stop) for ws in self.workers.values() for w in ws))
 
 
-async def _partitions(http: aiohttp.ClientSession, port: int) -> int:
+async def partitions_consumed(http: aiohttp.ClientSession, port: int) -> int:
     """How many partitions the worker on ``port`` consumes; 0 while it does not answer yet."""
     try:
         async with http.get(f"http://127.0.0.1:{port}/health", timeout=aiohttp.ClientTimeout(total=2)) as response:

@@ -68,3 +68,8 @@ def test_worker_cpu_is_weighed_against_what_postgresql_and_the_harness_spent_in_
     slower_machine = {role: seconds * 1.3 for role, seconds in cpu.items()}
     assert stats.worker_cpu_per_reference(slower_machine, ["intake-0", "notify-0"]) == pytest.approx(0.8)
     assert stats.worker_cpu_per_reference({"intake-0": 5.0}, ["intake-0"]) is None
+
+
+def test_cores_busy_adds_every_process_over_the_wall_clock():
+    assert stats.cores_busy({"intake-0": 2.4, "postgresql": 0.9, "kafka": 0.3}, seconds=2.0) == pytest.approx(1.8)
+    assert stats.cores_busy({}, seconds=0.0) is None
