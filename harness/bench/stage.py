@@ -15,6 +15,9 @@ polls only to see the end, four times a second: polling a growing table every 20
 before round 6, took up to a quarter of a core from the stage it timed. Notify's queued receipts
 are timed alike: its consumer queues an email and its dispatcher sends it, and the two rates tell
 which of them limits it.
+
+``stage_scaled`` runs each stage alone again with 1 and with 2 workers, to show what a second
+worker gives where the machine has a core for it.
 """
 
 import asyncio
