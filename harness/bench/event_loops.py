@@ -4,8 +4,9 @@
 
 Each round runs one burst with ``EVENT_LOOP=asyncio`` and one with ``EVENT_LOOP=uvloop`` (1 worker
 per service, on the benchmark's own infrastructure), asyncio's first in even rounds and uvloop's
-first in odd ones, so that the machine's drift through the run falls on both alike. The workers' CPU is weighed against PostgreSQL's and the harness's in the same
-burst (``stats.worker_cpu_per_reference``): end-to-end figures on these machines move by a third
+first in odd ones, so that the machine's drift through the run falls on both alike. The workers'
+CPU is weighed against PostgreSQL's and the harness's in the same burst
+(``stats.worker_cpu_per_reference``): end-to-end figures on these machines move by a third
 between runs of the same code. Writes bench/results/<timestamp>-event-loops.json and exits 1
 unless every burst was sound.
 """

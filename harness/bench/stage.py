@@ -27,7 +27,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
@@ -36,11 +35,11 @@ from harness.bench import stats
 from harness.bench.observe import cpu_seconds_by_process, cpu_used
 from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
-from harness.chaos.pipeline import READY, partitions_consumed
+from harness.chaos.pipeline import READY, until_consuming
 from harness.processes import ServiceProcess
 from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
-from schemas.topics import CASES_REGISTERED, CATALOGUE, SUBMISSIONS
+from schemas.topics import CASES_REGISTERED, SUBMISSIONS
 
 POLL_S = 0.25  # only to see the drain end: each poll counts a growing table, on the stage's CPU
 PUBLISHED = "select extract(epoch from published_at)::float8 from runtime.outbox where published_at is not null"
@@ -129,7 +128,7 @@ async def stage_scaled(stack: ChaosStack, stage: Stage, workers: int, inputs: in
     started = [_start_worker(stack, stage, database_url, smtp, log_dir, index) for index in range(workers)]
     try:
         await asyncio.gather(*(asyncio.to_thread(worker.wait_for_log, READY, 90) for worker, _ in started))
-        await _until_consuming(stage, [port for _, port in started])
+        await until_consuming({stage.service: {worker.name: port for worker, port in started}})
         names = {worker.pid: worker.name for worker, _ in started}
         cpu_before = cpu_seconds_by_process(names)
         clock = time.monotonic()
@@ -160,20 +159,6 @@ def _start_worker(stack: ChaosStack, stage: Stage, database_url: str, smtp: Reco
         f"{stage.service.upper()}_WEB_PORT": str(port),
     }
     return ServiceProcess(stage.service, log_dir, env, index=index).start(), port
-
-
-async def _until_consuming(stage: Stage, ports: list[int], timeout: float = 90.0) -> None:
-    """Until the workers on ``ports`` consume every partition of the service's topics between them, each some."""
-    wanted = sum(topic.partitions for topic in CATALOGUE if stage.service in topic.consumers)
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while True:
-            consumed = [await partitions_consumed(http, port) for port in ports]
-            if sum(consumed) == wanted and all(consumed):
-                return
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{stage.service}: partitions consumed {consumed}, wanted {wanted} in all, after {timeout:.0f} s")
-            await asyncio.sleep(0.2)
 
 
 async def _fresh_database(stack: ChaosStack, name: str) -> str:

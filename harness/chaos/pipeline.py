@@ -74,26 +74,7 @@ class PipelineRun:
         self._world_task = asyncio.create_task(world.run())
 
     async def wait_until_consuming(self, timeout: float = 90.0) -> None:
-        """Until the workers of every service consume all of its partitions between them: a worker
-        logs that it is ready before its consumer has joined the group, and records sent before then
-        wait for the join (seconds, which a latency figure would wrongly count)."""
-        wanted = {s: sum(t.partitions for t in CATALOGUE if s in t.consumers) for s in self.workers}
-        deadline = time.monotonic() + timeout
-        async with aiohttp.ClientSession() as http:
-            while True:
-                consumed = {service: 0 for service in self.workers}
-                idle = []  # a worker with nothing yet: the group has not rebalanced onto it
-                for service, workers in self.workers.items():
-                    for worker in workers:
-                        partitions = await partitions_consumed(http, self.web_ports[worker.name])
-                        consumed[service] += partitions
-                        if partitions == 0:
-                            idle.append(worker.name)
-                if consumed == wanted and not idle:
-                    return
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"partitions consumed {consumed}, wanted {wanted}, idle {idle}, after {timeout:.0f} s")
-                await asyncio.sleep(0.2)
+        await until_consuming({s: {w.name: self.web_ports[w.name] for w in ws} for s, ws in self.workers.items()}, timeout)
 
     def start_worker(self, service: str) -> ServiceProcess:
         index = len(self.workers[service])
@@ -164,7 +145,31 @@ class PipelineRun:
         await asyncio.gather(*(asyncio.to_thread(w.stop) for ws in self.workers.values() for w in ws))
 
 
-async def partitions_consumed(http: aiohttp.ClientSession, port: int) -> int:
+async def until_consuming(web_ports: dict[str, dict[str, int]], timeout: float = 90.0) -> None:
+    """Until the workers of every service (``web_ports``: service -> worker name -> web port)
+    consume all of its partitions between them, each some: a worker logs that it is ready before
+    its consumer has joined the group, and records sent before then wait for the join (seconds,
+    which a latency figure would wrongly count)."""
+    wanted = {s: sum(t.partitions for t in CATALOGUE if s in t.consumers) for s in web_ports}
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            consumed = {service: 0 for service in web_ports}
+            idle = []  # a worker with nothing yet: the group has not rebalanced onto it
+            for service, ports in web_ports.items():
+                for name, port in ports.items():
+                    partitions = await _partitions(http, port)
+                    consumed[service] += partitions
+                    if partitions == 0:
+                        idle.append(name)
+            if consumed == wanted and not idle:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"partitions consumed {consumed}, wanted {wanted}, idle {idle}, after {timeout:.0f} s")
+            await asyncio.sleep(0.2)
+
+
+async def _partitions(http: aiohttp.ClientSession, port: int) -> int:
     """How many partitions the worker on ``port`` consumes; 0 while it does not answer yet."""
     try:
         async with http.get(f"http://127.0.0.1:{port}/health", timeout=aiohttp.ClientTimeout(total=2)) as response:
