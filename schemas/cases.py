@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import Field
 
 from schemas.codes import ApplicationType, Language, LocationCode
-from schemas.email import EmailAddress
+from schemas.email import RegisteredEmailAddress
 from schemas.envelope import CloudEvent, Payload
 
 
@@ -18,7 +18,7 @@ class ApplicantProfile(Payload):
     surname: str
     date_of_birth: date
     nationality: str
-    email: EmailAddress
+    email: RegisteredEmailAddress
     language: Language
 
 
