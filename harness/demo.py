@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from harness.applications import bad_submissions, encode
+from harness.databases import fresh_database
 from harness.processes import ROOT, ServiceProcess
 from harness.scenarios import Scenario, expected, sample_plan
 from harness.simulators import SimulatedWorld
@@ -37,12 +38,7 @@ DEMO_DATABASE = get_settings().database_url.rsplit("/", 1)[0] + "/ind_demo"
 
 
 async def fresh_demo_database() -> None:
-    admin = await asyncpg.connect(get_settings().database_url)
-    try:
-        await admin.execute("drop database if exists ind_demo with (force)")
-        await admin.execute("create database ind_demo")
-    finally:
-        await admin.close()
+    await fresh_database(get_settings().database_url, "ind_demo")
 STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
 

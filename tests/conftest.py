@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from harness import databases
 from harness.applications import case_registered, submission
 from harness.smtp import RecordingSmtpServer
 from ind_runtime.admin import ensure_topics
@@ -58,18 +59,16 @@ async def topics(kafka_servers) -> list[str]:
 async def fresh_database(purpose: str):
     """A database of its own, dropped afterwards; yields its URL."""
     base = get_settings().database_url
+    name = f"ind_{purpose}_{os.getpid()}"
     try:
-        admin = await asyncpg.connect(base, timeout=5)
+        await (await asyncpg.connect(base, timeout=5)).close()
     except (OSError, asyncpg.PostgresError) as error:
         pytest.fail(f"no PostgreSQL at {base} ({type(error).__name__}): run `make test` (or `make up`)")
-    name = f"ind_{purpose}_{os.getpid()}"
-    await admin.execute(f"drop database if exists {name} with (force)")
-    await admin.execute(f"create database {name}")
+    url = await databases.fresh_database(base, name)
     try:
-        yield base.rsplit("/", 1)[0] + "/" + name
+        yield url
     finally:
-        await admin.execute(f"drop database if exists {name} with (force)")
-        await admin.close()
+        await databases.drop_database(base, name)
 
 
 def as_superuser(url: str, database: str | None = None) -> str:

@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from harness.applications import encode, submission
+from harness.databases import fresh_database
 
 LOOP_IN, LOOP_OUT = "bench.loop.in", "bench.loop.out"
 PARTITIONS = 6
@@ -84,14 +85,7 @@ async def kafka_loop(servers: list[str], events: int) -> dict:
 async def postgres(admin_url: str, connections: int = 4, seconds: float = 5.0, batch: int = 100) -> dict:
     """Single-row insert+commit transactions/s, then rows/s in transactions of ``batch`` rows, each
     over ``connections`` connections for ``seconds``, on a database of the benchmark's own."""
-    name = "bench_baseline"
-    admin = await asyncpg.connect(admin_url)
-    try:
-        await admin.execute(f"drop database if exists {name} with (force)")
-        await admin.execute(f"create database {name}")
-    finally:
-        await admin.close()
-    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    url = await fresh_database(admin_url, "bench_baseline")
     setup = await asyncpg.connect(url)
     await setup.execute("create table rows (id bigserial primary key, event_id uuid not null unique, payload jsonb not null)")
     await setup.close()

@@ -11,6 +11,7 @@ import aiohttp
 from aiokafka import AIOKafkaProducer
 
 from harness.applications import bad_submissions, encode
+from harness.databases import fresh_database
 from harness.chaos.infrastructure import ChaosStack
 from harness.processes import ServiceProcess
 from harness.scenarios import Scenario, expected, sample_plan
@@ -58,13 +59,7 @@ class PipelineRun:
         }
 
     async def start(self) -> None:
-        admin = await asyncpg.connect(self.stack.database_url)
-        try:
-            name = self.database_url.rsplit("/", 1)[1]
-            await admin.execute(f"drop database if exists {name} with (force)")
-            await admin.execute(f"create database {name}")
-        finally:
-            await admin.close()
+        await fresh_database(self.stack.database_url, self.database_url.rsplit("/", 1)[1])
         await ensure_topics(self.servers, recreate=True)
         for service in SERVICES:
             self.start_worker(service)
