@@ -11,8 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class ServiceProcess:
-    def __init__(self, service: str, log_dir: Path, env: dict[str, str] | None = None, index: int = 0) -> None:
+    def __init__(self, service: str, log_dir: Path, env: dict[str, str] | None = None, index: int = 0, root: Path = ROOT) -> None:
+        """``root``: the checkout whose code the worker runs (another one to compare a change)."""
         self.service = service
+        self.root = root
         self.name = f"{service}-{index}"
         self.log_path = log_dir / f"{self.name}.log"
         self._env = {**os.environ, **(env or {})}
@@ -25,7 +27,7 @@ class ServiceProcess:
         self._log_offset = log.tell()
         self._process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.service}"],
-            cwd=ROOT,
+            cwd=self.root,
             env=self._env,
             stdout=log,
             stderr=subprocess.STDOUT,

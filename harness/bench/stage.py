@@ -36,7 +36,8 @@ from harness.bench.observe import cpu_seconds_by_process, cpu_used
 from harness.bench.profile import WorkerProfiles
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, until_consuming
-from harness.processes import ServiceProcess
+from harness.databases import fresh_database
+from harness.processes import ROOT, ServiceProcess
 from harness.smtp import RecordingSmtpServer, free_port
 from ind_runtime.admin import ensure_topics
 from schemas.topics import CASES_REGISTERED, SUBMISSIONS
@@ -77,7 +78,7 @@ async def stages_alone(stack: ChaosStack, inputs: int, log_dir: Path, timeout: f
 
 async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None) -> dict:
     """``profile_dir``: sample the worker with py-spy while it drains (its hottest functions in the result)."""
-    database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
+    database_url = await fresh_database(stack.database_url, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
     await _send(stack.servers, stage.input_topic, _inputs(stage.input_topic, inputs))
     shutil.rmtree(log_dir, ignore_errors=True)
@@ -110,7 +111,9 @@ async def stages_scaled(stack: ChaosStack, inputs: int, log_dir: Path, timeout: 
     }
 
 
-async def stage_scaled(stack: ChaosStack, stage: Stage, workers: int, inputs: int, log_dir: Path, timeout: float) -> dict:
+async def stage_scaled(
+    stack: ChaosStack, stage: Stage, workers: int, inputs: int, log_dir: Path, timeout: float, root: Path = ROOT
+) -> dict:
     """One stage alone with ``workers`` workers, to show what adding one gives where the cores allow it.
 
     Unlike ``stage_alone``, the workers start on an empty input topic and the inputs are written
@@ -118,14 +121,15 @@ async def stage_scaled(stack: ChaosStack, stage: Stage, workers: int, inputs: in
     the first worker to join would drain much of it before a rebalance let the second one in. So
     each count is timed the same way, and the rate includes writing the inputs (made ready before
     the workers start; sending them is faster than any stage). The CPU each process used while
-    the stage drained says whether the machine had a core to spare.
+    the stage drained says whether the machine had a core to spare. ``root``: the checkout whose
+    workers run.
     """
     records = _inputs(stage.input_topic, inputs)
-    database_url = await _fresh_database(stack, f"bench_stage_{stage.service}")
+    database_url = await fresh_database(stack.database_url, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
     shutil.rmtree(log_dir, ignore_errors=True)
     smtp = RecordingSmtpServer().start()
-    started = [_start_worker(stack, stage, database_url, smtp, log_dir, index) for index in range(workers)]
+    started = [_start_worker(stack, stage, database_url, smtp, log_dir, index, root) for index in range(workers)]
     try:
         await asyncio.gather(*(asyncio.to_thread(worker.wait_for_log, READY, 90) for worker, _ in started))
         await until_consuming({stage.service: {worker.name: port for worker, port in started}})
@@ -149,7 +153,9 @@ async def stage_scaled(stack: ChaosStack, stage: Stage, workers: int, inputs: in
     }
 
 
-def _start_worker(stack: ChaosStack, stage: Stage, database_url: str, smtp: RecordingSmtpServer, log_dir: Path, index: int) -> tuple[ServiceProcess, int]:
+def _start_worker(
+    stack: ChaosStack, stage: Stage, database_url: str, smtp: RecordingSmtpServer, log_dir: Path, index: int, root: Path = ROOT
+) -> tuple[ServiceProcess, int]:
     port = free_port()
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": ",".join(stack.servers),
@@ -158,17 +164,7 @@ def _start_worker(stack: ChaosStack, stage: Stage, database_url: str, smtp: Reco
         "SMTP_PORT": str(smtp.port),
         f"{stage.service.upper()}_WEB_PORT": str(port),
     }
-    return ServiceProcess(stage.service, log_dir, env, index=index).start(), port
-
-
-async def _fresh_database(stack: ChaosStack, name: str) -> str:
-    admin = await asyncpg.connect(stack.database_url)
-    try:
-        await admin.execute(f"drop database if exists {name} with (force)")
-        await admin.execute(f"create database {name}")
-    finally:
-        await admin.close()
-    return stack.database_url.rsplit("/", 1)[0] + "/" + name
+    return ServiceProcess(stage.service, log_dir, env, index=index, root=root).start(), port
 
 
 def _inputs(topic: str, count: int) -> list[tuple[bytes, bytes]]:
