@@ -35,10 +35,6 @@ from schemas.topics import REJECTIONS, SUBMISSIONS
 SERVICES = ("intake", "biometrics", "decision", "notify")
 DEMO_ENV = {"TIMER_INTERVAL_S": "1", "DOCUMENT_LEAD_TIME_S": "2"}
 DEMO_DATABASE = get_settings().database_url.rsplit("/", 1)[0] + "/ind_demo"
-
-
-async def fresh_demo_database() -> None:
-    await fresh_database(get_settings().database_url, "ind_demo")
 STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
 
@@ -202,7 +198,7 @@ def main() -> int:
     # behind (fuzzed records about cases this database never saw, say) must not mix with this run.
     with console.status("emptying the topics and the demo database"):
         asyncio.run(ensure_topics(get_settings().kafka_servers, recreate=True))
-        asyncio.run(fresh_demo_database())
+        asyncio.run(fresh_database(get_settings().database_url, "ind_demo"))
     workers = [ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES]
     try:
         with console.status("starting the services: " + ", ".join(SERVICES)):
