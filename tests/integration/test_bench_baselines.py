@@ -1,11 +1,20 @@
 """The benchmark's own measuring tools, against the real SMTP server and PostgreSQL: a figure they
 print must count what really happened."""
 
-import asyncpg
+import asyncio
+import json
+from uuid import uuid4
 
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import NewTopic
+
+from harness.bench.baselines import sample_payloads
+from harness.bench.faust_floor import faust_floor
 from harness.bench.smtp_floor import smtp_floor
 from harness.bench.statements import StatementStats
-from tests.conftest import as_superuser, fresh_database
+from ind_runtime.kafka import admin_client
+from tests.conftest import as_superuser, eventually, fresh_database
 
 
 def test_smtp_baseline_counts_only_messages_the_server_received():
@@ -36,3 +45,35 @@ async def test_statement_stats_count_the_statements_run_since_the_reset():
     inserts = [s for s in figures["top"] if s["query"].startswith("insert into desks")]
     assert [(s["calls"], s["rows"]) for s in inserts] == [(5, 5)]
     assert figures["total_ms"] >= inserts[0]["total_ms"] > 0
+
+
+async def test_faust_republishing_baseline_counts_only_records_it_produced(kafka_servers, read_topic, tmp_path):
+    source, sink = f"test.floor.in.{uuid4().hex[:8]}", f"test.floor.out.{uuid4().hex[:8]}"
+    admin = admin_client(kafka_servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(source, 3, 1), NewTopic(sink, 3, 1)])
+    finally:
+        await admin.close()
+    payloads = sample_payloads(8)
+    keys = [f"case-{n}".encode() for n in range(300)]
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers)
+    await producer.start()
+    try:
+        for n, key in enumerate(keys):
+            await producer.send(source, payloads[n % len(payloads)], key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+    figures = await asyncio.to_thread(faust_floor, kafka_servers, source, len(keys), tmp_path, 120.0, sink)
+
+    assert figures["events"] == len(keys) and figures["events_per_s"] > 0
+    reader = await read_topic(sink)
+    await eventually(lambda: _polled_all(reader, len(keys)), message="every record republished")
+    assert sorted(record.key for record in reader.records) == sorted(keys)
+    assert all(json.loads(record.value)["data"]["transformed"] is True for record in reader.records)
+
+
+async def _polled_all(reader, count: int) -> bool:
+    return len(await reader.poll()) >= count
