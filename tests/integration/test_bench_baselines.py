@@ -1,7 +1,8 @@
-"""The benchmark's own measuring tools, against the real SMTP server and PostgreSQL: a figure they
-print must count what really happened."""
+"""The benchmark's own measuring tools, against the real SMTP server, PostgreSQL and Kafka: a figure
+they print must count what really happened."""
 
 import asyncio
+import contextlib
 import json
 from uuid import uuid4
 
@@ -48,31 +49,41 @@ async def test_statement_stats_count_the_statements_run_since_the_reset():
 
 
 async def test_faust_republishing_baseline_counts_only_records_it_produced(kafka_servers, read_topic, tmp_path):
-    source, sink = f"test.floor.in.{uuid4().hex[:8]}", f"test.floor.out.{uuid4().hex[:8]}"
-    admin = admin_client(kafka_servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(source, 3, 1), NewTopic(sink, 3, 1)])
-    finally:
-        await admin.close()
-    payloads = sample_payloads(8)
     keys = [f"case-{n}".encode() for n in range(300)]
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers)
-    await producer.start()
-    try:
-        for n, key in enumerate(keys):
-            await producer.send(source, payloads[n % len(payloads)], key=key)
-        await producer.flush()
-    finally:
-        await producer.stop()
+    async with _topics(kafka_servers, "test.floor.in", "test.floor.out") as (source, sink):
+        payloads = sample_payloads(8)
+        producer = AIOKafkaProducer(bootstrap_servers=kafka_servers)
+        await producer.start()
+        try:
+            for n, key in enumerate(keys):
+                await producer.send(source, payloads[n % len(payloads)], key=key)
+            await producer.flush()
+        finally:
+            await producer.stop()
 
-    figures = await asyncio.to_thread(faust_floor, kafka_servers, source, len(keys), tmp_path, 120.0, sink)
+        figures = await asyncio.to_thread(faust_floor, kafka_servers, source, len(keys), tmp_path, 120.0, sink)
 
-    assert figures["events"] == len(keys) and figures["events_per_s"] > 0
-    reader = await read_topic(sink)
-    await eventually(lambda: _polled_all(reader, len(keys)), message="every record republished")
+        assert figures["events"] == len(keys) and figures["events_per_s"] > 0
+        reader = await read_topic(sink)
+        await eventually(lambda: _polled_all(reader, len(keys)), message="every record republished")
     assert sorted(record.key for record in reader.records) == sorted(keys)
     assert all(json.loads(record.value)["data"]["transformed"] is True for record in reader.records)
+
+
+@contextlib.asynccontextmanager
+async def _topics(servers: list[str], *prefixes: str):
+    """Topics of this test's own (3 partitions each), deleted afterwards."""
+    names = [f"{prefix}.{uuid4().hex[:8]}" for prefix in prefixes]
+    admin = admin_client(servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, 3, 1) for name in names])
+        try:
+            yield names
+        finally:
+            await admin.delete_topics(names)
+    finally:
+        await admin.close()
 
 
 async def _polled_all(reader, count: int) -> bool:
