@@ -15,7 +15,7 @@ from harness.bench.faust_floor import faust_floor
 from harness.bench.smtp_floor import smtp_floor
 from harness.bench.statements import StatementStats
 from ind_runtime.kafka import admin_client
-from tests.conftest import as_superuser, eventually, fresh_database
+from tests.conftest import TopicReader, as_superuser, eventually, fresh_database
 
 
 def test_smtp_baseline_counts_only_messages_the_server_received():
@@ -48,7 +48,7 @@ async def test_statement_stats_count_the_statements_run_since_the_reset():
     assert figures["total_ms"] >= inserts[0]["total_ms"] > 0
 
 
-async def test_faust_republishing_baseline_counts_only_records_it_produced(kafka_servers, read_topic, tmp_path):
+async def test_faust_republishing_baseline_counts_only_records_it_produced(kafka_servers, tmp_path):
     keys = [f"case-{n}".encode() for n in range(300)]
     async with _topics(kafka_servers, "test.floor.in", "test.floor.out") as (source, sink):
         payloads = sample_payloads(8)
@@ -64,8 +64,11 @@ async def test_faust_republishing_baseline_counts_only_records_it_produced(kafka
         figures = await asyncio.to_thread(faust_floor, kafka_servers, source, len(keys), tmp_path, 120.0, sink)
 
         assert figures["events"] == len(keys) and figures["events_per_s"] > 0
-        reader = await read_topic(sink)
-        await eventually(lambda: _polled_all(reader, len(keys)), message="every record republished")
+        reader = await TopicReader(kafka_servers, sink).start()
+        try:  # stopped before its topic is deleted: a consumer of a deleted topic may never stop
+            await eventually(lambda: _polled_all(reader, len(keys)), message="every record republished")
+        finally:
+            await reader.stop()
     assert sorted(record.key for record in reader.records) == sorted(keys)
     assert all(json.loads(record.value)["data"]["transformed"] is True for record in reader.records)
 
