@@ -1,4 +1,5 @@
-"""Operator commands: is Kafka up, create the catalogue's topics.
+"""Operator commands: is Kafka up, create the catalogue's topics (and bring the settings of
+existing ones in line with it).
 
     python -m ind_runtime.admin ping-kafka
     python -m ind_runtime.admin create-topics [--recreate]
@@ -11,11 +12,12 @@ import asyncio
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError
 
 from ind_runtime.kafka import admin_client, client_security
 from ind_runtime.settings import Settings, get_settings
-from schemas.topics import all_topics
+from schemas.topics import Topic, all_topics
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -44,8 +46,15 @@ def ping_kafka(bootstrap: str | None = typer.Option(None, help="host:port; defau
         raise typer.Exit(1) from error
 
 
+def topic_configs(topic: Topic) -> dict[str, str]:
+    """The settings the catalogue gives a topic; every other setting is the broker's default."""
+    return {"retention.ms": str(topic.retention_ms), "max.message.bytes": str(topic.max_record_bytes)}
+
+
 async def ensure_topics(servers: list[str], recreate: bool = False, settings: Settings | None = None) -> list[str]:
-    """Create every catalogue topic that is missing (all of them, after deleting, with ``recreate``).
+    """Create every catalogue topic that is missing (all of them, after deleting, with ``recreate``),
+    and give every existing one the settings the catalogue gives it now (a dead-letter topic made
+    before its limit was raised, say); returns the names created.
 
     Connects as ``settings`` say, this process's own settings unless given.
     """
@@ -61,13 +70,15 @@ async def ensure_topics(servers: list[str], recreate: bool = False, settings: Se
                 except UnknownTopicOrPartitionError:
                     pass
                 await _wait_until_gone(admin, existing)
-        missing = [name for name in wanted if name not in set(await admin.list_topics())]
+        existing = set(await admin.list_topics())
+        missing = [name for name in wanted if name not in existing]
+        await _reconcile_configs(admin, [wanted[name] for name in wanted if name in existing])
         new = [
             NewTopic(
                 name=name,
                 num_partitions=wanted[name].partitions,
                 replication_factor=1,
-                topic_configs={"retention.ms": str(wanted[name].retention_ms), "max.message.bytes": "1048576"},
+                topic_configs=topic_configs(wanted[name]),
             )
             for name in missing
         ]
@@ -80,6 +91,25 @@ async def ensure_topics(servers: list[str], recreate: bool = False, settings: Se
         return missing
     finally:
         await admin.close()
+
+
+async def _reconcile_configs(admin, topics: list[Topic]) -> None:
+    """Alter the topics whose settings differ from the catalogue's (only those: altering needs a
+    permission that a deployment may grant only when there is something to change)."""
+    if not topics:
+        return
+    resources = [ConfigResource(ConfigResourceType.TOPIC, t.name, dict.fromkeys(topic_configs(t))) for t in topics]
+    current: dict[str, dict[str, str]] = {}
+    for response in await admin.describe_configs(resources):
+        for _error, _message, _type, name, entries in response.resources:
+            current[name] = {entry[0]: entry[1] for entry in entries}
+    stale = [t for t in topics if current.get(t.name) != topic_configs(t)]
+    if not stale:
+        return
+    for response in await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t.name, topic_configs(t)) for t in stale]):
+        refused = [(name, message or code) for code, message, _type, name in response.resources if code]
+        if refused:
+            raise RuntimeError(f"the broker refused to change the settings of {refused}")
 
 
 async def _wait_until_led(servers: list[str], settings: Settings | None, topics: list[NewTopic]) -> None:

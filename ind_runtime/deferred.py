@@ -1,14 +1,13 @@
-"""Records set aside until the event they wait for has been handled: a narrow store over
-``runtime.deferred_records``, one queue per (consumer, topic), oldest first."""
+"""Records set aside, until the event they wait for has been handled or until their handler is
+tried again after a failure: a narrow store over ``runtime.deferred_records``, one queue per
+(consumer, topic), oldest first."""
 
-import base64
-import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
-from ind_runtime.records import ConsumedRecord
+from ind_runtime.records import ConsumedRecord, headers_from_json, headers_to_json
 
 
 @dataclass(frozen=True)
@@ -16,6 +15,8 @@ class DeferredRecord:
     id: int
     record: ConsumedRecord
     deferred_at: datetime
+    attempts: int
+    retry_at: datetime
 
 
 class DeferredRecords:
@@ -23,19 +24,35 @@ class DeferredRecords:
         self.consumer = consumer
         self.topic = topic
 
-    async def add(self, connection: asyncpg.Connection, record: ConsumedRecord, reason: str) -> None:
-        """Set ``record`` aside; a redelivered record that is already waiting is not added twice."""
+    async def add(
+        self, connection: asyncpg.Connection, record: ConsumedRecord, reason: str, attempts: int = 0, retry_in_s: float = 0.0
+    ) -> None:
+        """Set ``record`` aside (after ``attempts`` failed tries, to be tried again in ``retry_in_s``);
+        a redelivered record that is already waiting is not added twice."""
         await connection.execute(
-            """insert into runtime.deferred_records (consumer, topic, partition, "offset", key, value, headers, reason)
-               values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) on conflict do nothing""",
+            """insert into runtime.deferred_records
+                   (consumer, topic, partition, "offset", key, value, headers, reason, attempts, retry_at)
+               values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now() + $10::interval) on conflict do nothing""",
             self.consumer,
             record.topic,
             record.partition,
             record.offset,
             record.key,
             record.value,
-            json.dumps([[name, base64.b64encode(value).decode()] for name, value in record.headers]),
+            headers_to_json(record.headers),
             reason[:500],
+            attempts,
+            timedelta(seconds=retry_in_s),
+        )
+
+    async def failed_again(self, connection: asyncpg.Connection, deferred_id: int, reason: str, retry_in_s: float) -> None:
+        """Count one more failed try of a record set aside, and when to try it next."""
+        await connection.execute(
+            """update runtime.deferred_records set attempts = attempts + 1, reason = $2, retry_at = now() + $3::interval
+               where id = $1""",
+            deferred_id,
+            reason[:500],
+            timedelta(seconds=retry_in_s),
         )
 
     async def waiting_keys(self, connection: asyncpg.Connection) -> set[bytes | None]:
@@ -54,7 +71,7 @@ class DeferredRecords:
             self.topic,
             limit,
         )
-        return [DeferredRecord(row["id"], _record(row), row["deferred_at"]) for row in rows]
+        return [DeferredRecord(row["id"], _record(row), row["deferred_at"], row["attempts"], row["retry_at"]) for row in rows]
 
     async def remove(self, connection: asyncpg.Connection, deferred_ids: list[int]) -> None:
         if deferred_ids:
@@ -62,5 +79,4 @@ class DeferredRecords:
 
 
 def _record(row) -> ConsumedRecord:
-    headers = tuple((name, base64.b64decode(value)) for name, value in json.loads(row["headers"]))
-    return ConsumedRecord(row["topic"], row["partition"], row["offset"], row["key"], row["value"], headers)
+    return ConsumedRecord(row["topic"], row["partition"], row["offset"], row["key"], row["value"], headers_from_json(row["headers"]))

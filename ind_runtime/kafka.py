@@ -15,6 +15,7 @@ from aiokafka.helpers import create_ssl_context
 from faust.types.auth import CredentialsT
 
 from ind_runtime.settings import Settings, get_settings
+from schemas.topics import DEAD_LETTER_MAX_RECORD_BYTES
 
 _TLS = {"SSL", "SASL_SSL"}
 _SASL = {"SASL_PLAINTEXT", "SASL_SSL"}
@@ -67,6 +68,24 @@ def idempotent_producer(servers: list[str], settings: Settings | None = None) ->
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
+        request_timeout_ms=30_000,
+        **client_security(settings or get_settings()),
+    )
+
+
+def dead_letter_producer(servers: list[str], settings: Settings | None = None) -> AIOKafkaProducer:
+    """The producer that parks records, apart from the one that publishes events.
+
+    Not idempotent: after the broker refuses one batch (a dead-letter topic whose limit an operator
+    lowered, say), an idempotent producer fails every later send with OutOfOrderSequenceNumber, and
+    that must never reach the outbox. A dead letter sent twice is harmless; one lost is not, hence
+    acks=all. It may send what the largest topic, a dead-letter topic, accepts.
+    """
+    return AIOKafkaProducer(
+        bootstrap_servers=servers,
+        acks="all",
+        enable_idempotence=False,
+        max_request_size=DEAD_LETTER_MAX_RECORD_BYTES,
         request_timeout_ms=30_000,
         **client_security(settings or get_settings()),
     )

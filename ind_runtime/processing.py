@@ -1,20 +1,21 @@
 """Handling consumed records so that each always ends somewhere: handled, set aside, or parked.
 
 Faust acks a record whose agent raised and never offers it again, so no exception may reach Faust.
-A failing handler is retried with exponential backoff:
-- an outage of the database or the broker for as long as it lasts (every record would fail alike,
-  so parking them would only move the outage into the dead-letter topic);
-- a record that breaks its contract not at all: a retry cannot change its bytes;
-- any other error a bounded number of times.
-Then the record is parked on its dead-letter topic and the partition moves on.
+What a failure leads to depends on its kind (``ind_runtime.failures``):
+- an outage of the database or the broker is retried in line for as long as it lasts (every record
+  would fail alike, so parking them would only move the outage into the dead-letter topic);
+- a record that breaks its contract is parked at once: a retry cannot change its bytes;
+- any other error is retried a bounded number of times, then the record is parked (``parking``:
+  its dead-letter topic, or PostgreSQL when that topic will not take it) and the partition moves on.
 
-An event that waits for another topic's event (``NotReady``) is not waited for in line: Faust feeds
-every agent of a worker through one loop that stops at the first full stream buffer, so one agent
-waiting would stall the worker's other topics, possibly the very one it waits for. It is set aside
-in ``runtime.deferred_records`` instead, later records with its key are set aside behind it (one
-case's events keep their order), and a background pass retries them, oldest first, until they are
-handled or have waited ``not_ready_max_s`` (then they are parked). Without a store for them (unit
-tests), ``NotReady`` is retried in line for up to ``not_ready_max_s``.
+Nothing but an outage waits in line: Faust feeds every agent of a worker through one loop that stops
+at the first full stream buffer, so one agent waiting would stall the worker's other topics,
+possibly the very one it waits for. An event that waits for another topic's event (``NotReady``),
+and a record whose handler failed, are set aside in ``runtime.deferred_records`` instead; later
+records with their key are set aside behind them (one case's events keep their order), and a
+background pass retries them, oldest first: a waiting event until it is handled or has waited
+``not_ready_max_s``, a failing one until its ``max_attempts``-th try; then it is parked. Without a
+store for them (unit tests), both are retried in line.
 
 Records arrive in batches. A batch is first handled in one shared transaction (each handler a
 savepoint in it), which is where the throughput comes from. A service can also hand the whole batch
@@ -34,41 +35,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
-from pydantic import ValidationError
 
-from ind_runtime import dead_letters
 from ind_runtime.deferred import DeferredRecords
+from ind_runtime.failures import MALFORMED, NotReady, is_outage
+from ind_runtime.kept_records import KeptRecords
 from ind_runtime.logs import get_logger
-from ind_runtime.records import ConsumedRecord, Unprocessable
+from ind_runtime.parking import Parking
+from ind_runtime.records import ConsumedRecord
 from ind_runtime.unit_of_work import SharedTransaction
 
 log = get_logger(__name__)
-
-OUTAGES: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncio.TimeoutError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.SerializationError,
-    asyncpg.AdminShutdownError,
-    KafkaConnectionError,
-    KafkaTimeoutError,
-)
-
-MALFORMED: tuple[type[BaseException], ...] = (ValidationError, UnicodeDecodeError, Unprocessable)
-
-
-class NotReady(Exception):
-    """An event this one depends on (from another topic) has not been handled yet.
-
-    Normally the event it waits for is already on its way, because it caused this one.
-    """
+__all__ = ["BatchHandler", "NotReady", "RecordHandler", "RecordProcessor", "RetryPolicy", "is_outage"]
 
 RecordHandler = Callable[[ConsumedRecord], Awaitable[None]]
 # Handles what it can of a batch in one unit of work and returns the records it left, in their
@@ -89,10 +68,6 @@ class RetryPolicy:
         return min(self.backoff_s * 2 ** (attempt - 1), self.backoff_max_s)
 
 
-def is_outage(error: BaseException) -> bool:
-    return isinstance(error, OUTAGES)
-
-
 class RecordProcessor:
     def __init__(
         self,
@@ -103,11 +78,13 @@ class RecordProcessor:
         shared_transaction: Callable[..., SharedTransaction] | None = None,
         deferred: DeferredRecords | None = None,
         handle_batch: BatchHandler | None = None,
+        kept: KeptRecords | None = None,
     ) -> None:
+        """``kept``: where a record goes that its dead-letter topic will not take (see ``parking``)."""
         self.consumer = consumer
         self._handle = handle
         self._handle_batch = handle_batch if shared_transaction is not None else None
-        self._producer = producer
+        self._parking = Parking(consumer, producer, policy.delay, kept)
         self._policy = policy
         self._shared_transaction = shared_transaction
         self._deferred = deferred if shared_transaction is not None else None
@@ -206,8 +183,10 @@ class RecordProcessor:
 
     async def retry_deferred(self, limit: int = 500) -> int:
         """One pass over the records set aside, oldest first; returns how many were settled
-        (handled, or parked after waiting ``not_ready_max_s``). The batch handler, if any, takes
-        what it can of them first, as it does in line; the record handler gets the rest."""
+        (handled, or parked after waiting ``not_ready_max_s`` or failing ``max_attempts`` times).
+        The batch handler, if any, takes what it can of them first, as it does in line; the record
+        handler gets the rest. A failed record not due for its next try yet, and every later one
+        with its key, waits for a later pass."""
         assert self._deferred is not None and self._shared_transaction is not None
         settled: list[int] = []
         # appends written per unit of work: one failing at commit would roll back every record
@@ -215,11 +194,13 @@ class RecordProcessor:
         async with self._shared_transaction(defer_appends=False) as transaction:
             connection = transaction.connection
             items = await self._deferred.oldest(connection, limit)
+            now = datetime.now(timezone.utc)
+            blocked: set[bytes | None] = {item.record.key for item in items if item.retry_at > now}
+            items = [item for item in items if item.record.key not in blocked]
             if items and self._handle_batch is not None:
                 left = {id(record) for record in await self._offer_batch([item.record for item in items])}
                 settled.extend(item.id for item in items if id(item.record) not in left)
                 items = [item for item in items if id(item.record) in left]
-            blocked: set[bytes | None] = set()
             for item in items:
                 record = item.record
                 if record.key in blocked:
@@ -234,11 +215,12 @@ class RecordProcessor:
                     except Exception as error:
                         if is_outage(error):
                             raise
-                        waited = (datetime.now(timezone.utc) - item.deferred_at).total_seconds()
-                        if not isinstance(error, MALFORMED) and waited < self._policy.not_ready_max_s:
+                        if not self._gives_up_waiting(error, item.attempts + 1, item.deferred_at):
                             blocked.add(record.key)
+                            if not isinstance(error, NotReady):
+                                await self._deferred.failed_again(connection, item.id, _reason(error), self._policy.delay(item.attempts + 1))
                             continue
-                        await self._park(record, error, attempts=1)
+                        await self._parking.park(record, error, item.attempts + 1)
                 settled.append(item.id)
             await self._deferred.remove(connection, settled)
             self._waiting = await self._deferred.waiting_keys(connection)
@@ -268,10 +250,12 @@ class RecordProcessor:
                     return
                 except asyncio.CancelledError:
                     raise
-                except Exception as error:  # noqa: BLE001 - every failure must end handled or parked
+                except Exception as error:  # noqa: BLE001 - every failure must end handled, set aside or parked
                     failures += 1
                     if self._gives_up(error, failures, time.monotonic() - started):
-                        await self._park(record, error, failures)
+                        await self._parking.park(record, error, failures)
+                        return
+                    if self._deferred is not None and not is_outage(error) and await self._set_aside_failed(record, error):
                         return
                     log.warning("handler failed; retrying", error=type(error).__name__, attempt=failures)
                     await asyncio.sleep(self._policy.delay(failures))
@@ -288,6 +272,32 @@ class RecordProcessor:
                     await self._defer(transaction.connection, record, str(error))
             await transaction.commit()
 
+    async def _set_aside_failed(self, record: ConsumedRecord, error: BaseException) -> bool:
+        """Set aside a record whose handler failed once, for the background pass to try again;
+        False if that failed too (an outage: the caller retries in line)."""
+        assert self._deferred is not None and self._shared_transaction is not None
+        try:
+            async with self._shared_transaction() as transaction:
+                await self._deferred.add(transaction.connection, record, _reason(error), attempts=1, retry_in_s=self._policy.delay(1))
+                await transaction.commit()
+        except asyncio.CancelledError:
+            raise
+        except Exception as failure:  # noqa: BLE001 - retried in line like the handler
+            log.warning("setting a failed record aside failed", error=type(failure).__name__)
+            return False
+        if self._waiting is not None:
+            self._waiting.add(record.key)
+        log.warning("handler failed; record set aside to be tried again", error=type(error).__name__)
+        return True
+
+    def _gives_up_waiting(self, error: BaseException, attempts: int, deferred_at: datetime) -> bool:
+        """Whether a record set aside is parked now, after its ``attempts``-th try failed with ``error``."""
+        if isinstance(error, MALFORMED):
+            return True
+        if isinstance(error, NotReady):
+            return (datetime.now(timezone.utc) - deferred_at).total_seconds() >= self._policy.not_ready_max_s
+        return attempts >= self._policy.max_attempts
+
     def _gives_up(self, error: BaseException, failures: int, waited_s: float) -> bool:
         if isinstance(error, MALFORMED):
             return True
@@ -295,15 +305,6 @@ class RecordProcessor:
             return waited_s >= self._policy.not_ready_max_s
         return not is_outage(error) and failures >= self._policy.max_attempts
 
-    async def _park(self, record: ConsumedRecord, error: BaseException, attempts: int) -> None:
-        tries = 0
-        while True:
-            try:
-                await dead_letters.park(self._producer(), record, self.consumer, error, attempts)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as park_error:  # noqa: BLE001 - the broker is down; wait for it
-                tries += 1
-                log.warning("dead-lettering failed; retrying", error=type(park_error).__name__)
-                await asyncio.sleep(self._policy.delay(tries))
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

@@ -1,6 +1,10 @@
 """A consumed Kafka record as the runtime sees it: raw bytes plus where they came from."""
 
+import base64
+import json
 from dataclasses import dataclass, field
+
+Headers = tuple[tuple[str, bytes], ...]
 
 
 @dataclass(frozen=True)
@@ -10,7 +14,7 @@ class ConsumedRecord:
     offset: int
     key: bytes | None
     value: bytes | None
-    headers: tuple[tuple[str, bytes], ...] = field(default=())
+    headers: Headers = field(default=())
 
     @property
     def position(self) -> str:
@@ -36,3 +40,12 @@ class ConsumedRecord:
 class Unprocessable(ValueError):
     """The record cannot be handled as it is (unreadable, or naming something that does not exist);
     retrying cannot help, so it is parked at once."""
+
+
+def headers_to_json(headers: Headers) -> str:
+    """Kafka headers as a JSON column can hold them: their values are bytes, so base64."""
+    return json.dumps([[name, base64.b64encode(value).decode()] for name, value in headers])
+
+
+def headers_from_json(stored: str) -> Headers:
+    return tuple((name, base64.b64decode(value)) for name, value in json.loads(stored))

@@ -10,10 +10,13 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from schemas.envelope import CloudEvent
+from schemas.envelope import MAX_ID_LENGTH, CloudEvent
 from schemas.submissions import Problem
 
 M = TypeVar("M", bound=CloudEvent)
+MAX_PROBLEMS = 50
+MAX_FIELD_LENGTH = 200
+MAX_MESSAGE_LENGTH = 500
 _JSON_NAMES = {list: "array", str: "string", int: "number", float: "number", bool: "boolean", type(None): "null"}
 
 
@@ -45,7 +48,7 @@ def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unaccepta
     # UTF-16 or UTF-32 (which has NUL bytes): without any of these, no string needs the walk
     if (b"\\u" in value or b"\xed" in value or b"\x00" in value) and (unstorable := _unstorable_text(document)) is not None:
         return _whole(unstorable)
-    message_id = document.get("id") if isinstance(document.get("id"), str) else None
+    message_id = _message_id(document.get("id"))
     event_type = document.get("type")
     if event_type is not None and event_type != model.EVENT_TYPE:
         return Unacceptable(
@@ -56,6 +59,12 @@ def screen(model: type[M], value: bytes | None, max_bytes: int) -> M | Unaccepta
         return model.model_validate(document)
     except ValidationError as error:
         return Unacceptable(message_id, problems_from(error))
+
+
+def _message_id(value) -> str | None:
+    """The record's id, if it could be one: a rejection carries it and is keyed by it, so an id of
+    a megabyte would make a rejection that no topic accepts."""
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH else None
 
 
 def _unstorable_text(value) -> str | None:
@@ -75,7 +84,20 @@ def _unstorable_text(value) -> str | None:
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
-    return [Problem(field=".".join(str(part) for part in e["loc"]), message=_message(e)) for e in error.errors()]
+    """Every problem, up to ``MAX_PROBLEMS`` (a list of a hundred thousand bad items would make a
+    rejection no topic accepts), each field path and message cut to a readable length."""
+    errors = error.errors()
+    problems = [
+        Problem(field=_cut(".".join(str(part) for part in e["loc"]), MAX_FIELD_LENGTH), message=_cut(_message(e), MAX_MESSAGE_LENGTH))
+        for e in errors[:MAX_PROBLEMS]
+    ]
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(Problem(field="", message=f"and {len(errors) - MAX_PROBLEMS} more problems"))
+    return problems
+
+
+def _cut(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def _message(error: dict) -> str:

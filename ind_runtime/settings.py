@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_TOOL_KEYS = Path(__file__).resolve().parent.parent / "services" / "decision" / "tool_keys.json"
@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     document_lead_time_s: float = Field(default=5 * 24 * 3600, ge=0, description="Time to produce a residence document.")
     caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
     caseworker_tool_keys: Path = Field(default=DEFAULT_TOOL_KEYS, description="JSON {tool id: key} of the tools that may sign commands.")
-    log_level: str = Field(default="info", pattern="^(debug|info|warning|error)$")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        default="info", description="Any case (LOG_LEVEL=INFO as Python spells it); warn means warning."
+    )
     event_loop: Literal["uvloop", "asyncio"] = Field(
         default="uvloop", description="A worker's event loop: uvloop (libuv's), or the standard library's."
     )
@@ -60,6 +62,15 @@ class Settings(BaseSettings):
     notify_web_port: int = Field(default=6067, ge=1, le=65535)
     biometrics_web_port: int = Field(default=6068, ge=1, le=65535)
     decision_web_port: int = Field(default=6069, ge=1, le=65535)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_lower_case(cls, value: object) -> object:
+        """Operators write levels as Python's logging does (INFO, WARN); the workers use lower case."""
+        if not isinstance(value, str):
+            return value
+        level = value.lower()
+        return "warning" if level == "warn" else level
 
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> "Settings":

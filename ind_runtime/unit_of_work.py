@@ -24,11 +24,23 @@ from typing import TypeVar
 
 import asyncpg
 
+from ind_runtime.records import Unprocessable
 from schemas.envelope import CloudEvent
+from schemas.topics import MAX_RECORD_BYTES
 
 E = TypeVar("E", bound=CloudEvent)  # an event type, kept through helpers that filter a batch
 
 Headers = Sequence[tuple[str, bytes]]
+
+MAX_EVENT_BYTES = MAX_RECORD_BYTES - 4096
+"""The most an emitted event's key and value may hold: what a topic accepts, less room for its
+headers and the record batch around it. An event the broker would refuse must fail the handler that
+made it (whose record is then parked), never sit at the head of the outbox, where every later event
+of the service would wait behind it for good."""
+
+
+class EventTooLarge(Unprocessable):
+    """A handler made an event larger than its topic accepts; the same record would make it again."""
 
 
 async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transaction.Transaction]:
@@ -200,7 +212,10 @@ class UnitOfWork:
     async def emit(self, topic: str, key: str, event: CloudEvent) -> None:
         """Publish ``event`` once this unit's effects are committed (the outbox row is written then)."""
         headers = json.dumps([["ce_type", event.type], ["ce_id", event.id]])
-        self.append(_INSERT_OUTBOX, self._publisher, topic, key.encode(), event.to_json(), headers)
+        encoded_key, value = key.encode(), event.to_json()
+        if len(encoded_key) + len(value) > MAX_EVENT_BYTES:
+            raise EventTooLarge(f"{event.type} of {len(encoded_key) + len(value)} bytes; {topic} takes at most {MAX_EVENT_BYTES}")
+        self.append(_INSERT_OUTBOX, self._publisher, topic, encoded_key, value, headers)
         self._emitted = True
 
     def append(self, insert: str, *args) -> None:

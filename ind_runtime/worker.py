@@ -6,6 +6,7 @@ sees a record before the migrations ran and the producer is connected.
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,13 @@ import mode.loop
 from aiohttp import web
 from aiokafka import AIOKafkaProducer
 from mode import Service
+from pydantic import ValidationError
 
 from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
 from ind_runtime.deferred import DeferredRecords
 from ind_runtime.faust_app import consume, create_app
-from ind_runtime.kafka import idempotent_producer
+from ind_runtime.kafka import dead_letter_producer, idempotent_producer
+from ind_runtime.kept_records import KeptRecords
 from ind_runtime.logs import configure_logging, get_logger, logging_config
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor, RetryPolicy
@@ -30,6 +33,8 @@ from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
+
+POOL_CLOSE_TIMEOUT_S = 3.0
 
 
 class WorkerResources(Service):
@@ -50,12 +55,14 @@ class WorkerResources(Service):
         self._migrations = migrations
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
+        self._dead_letter_producer: AIOKafkaProducer | None = None
         self._preparations: list[Callable[[], Awaitable[None]]] = []
         self._background: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task] = []
         self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
         self._http_runner: web.AppRunner | None = None
         self._one_batch_at_a_time = asyncio.Lock()
+        self.kept_records = KeptRecords(lambda: self.pool)
         self.retry_policy = RetryPolicy(
             settings.handler_max_attempts,
             settings.handler_backoff_s,
@@ -72,6 +79,11 @@ class WorkerResources(Service):
     def producer(self) -> AIOKafkaProducer:
         assert self._producer is not None, "WorkerResources used before it started"
         return self._producer
+
+    @property
+    def dead_letter_producer(self) -> AIOKafkaProducer:
+        assert self._dead_letter_producer is not None, "WorkerResources used before it started"
+        return self._dead_letter_producer
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.pool, publisher=self.service)
@@ -90,12 +102,21 @@ class WorkerResources(Service):
 
     async def _health(self, _request: web.Request) -> web.Response:
         """Healthy when the database answers; ``partitions`` says how many this worker consumes now
-        (0 while its consumer joins the group, or when other workers of the service have them all)."""
+        (0 while its consumer joins the group, or when other workers of the service have them all),
+        and ``kept_records`` how many records their dead-letter topic would not take (an alert when
+        above 0: see ``ind_runtime.kept_records``)."""
         try:
             await self.pool.fetchval("select 1")
         except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
             return web.json_response({"service": self.service, "database": type(error).__name__}, status=503)
-        return web.json_response({"service": self.service, "database": "ok", "partitions": self._partitions()})
+        return web.json_response(
+            {
+                "service": self.service,
+                "database": "ok",
+                "partitions": self._partitions(),
+                "kept_records": await self.kept_records.count(self.service),
+            }
+        )
 
     def _partitions(self) -> int:
         try:
@@ -120,11 +141,12 @@ class WorkerResources(Service):
         processor = RecordProcessor(
             self.service,
             handle,
-            lambda: self.producer,
+            lambda: self.dead_letter_producer,
             self.retry_policy,
             self.shared_transaction,
             DeferredRecords(self.service, topic),
             handle_batch,
+            self.kept_records,
         )
         consume(app, topic, processor, self.settings.batch_max_records, self.settings.batch_wait_s)
         self.run_in_background(processor.retry_deferred_forever)
@@ -150,13 +172,15 @@ class WorkerResources(Service):
             await step()
         self._producer = idempotent_producer(self.settings.kafka_servers, self.settings)
         await _retry_until_up("kafka", self._producer.start)
+        self._dead_letter_producer = dead_letter_producer(self.settings.kafka_servers, self.settings)
+        await _retry_until_up("kafka", self._dead_letter_producer.start)
         relay = OutboxRelay(self._pool, self._producer, self.service, renew_producer=self._renew_producer)
         self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
         await self._start_http()
         log.info("worker resources ready", service=self.service, event_loop=type(asyncio.get_running_loop()).__module__)
 
     async def _renew_producer(self) -> AIOKafkaProducer:
-        """A new producer for every user of this worker's (dead-lettering reads it anew each time)."""
+        """A new producer for the outbox relay, whose producer can send no more."""
         dead, fresh = self._producer, idempotent_producer(self.settings.kafka_servers, self.settings)
         await fresh.start()
         self._producer = fresh
@@ -171,10 +195,16 @@ class WorkerResources(Service):
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._producer is not None:
-            await self._producer.stop()
+        for producer in (self._producer, self._dead_letter_producer):
+            if producer is not None:
+                await producer.stop()
         if self._pool is not None:
-            await self._pool.close()
+            try:
+                # a connection that a cancelled handler left mid-query is never handed back in
+                # time: a stop may not wait for it
+                await asyncio.wait_for(self._pool.close(), POOL_CLOSE_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                self._pool.terminate()
 
 
 async def _retry_until_up(what: str, connect: Callable, attempts: int = 60):
@@ -189,8 +219,13 @@ async def _retry_until_up(what: str, connect: Callable, attempts: int = 60):
 
 
 def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App, WorkerResources], None]) -> None:
-    """Entry point of ``python -m services.<service>``: build, wire and run until SIGTERM."""
-    settings = get_settings()
+    """Entry point of ``python -m services.<service>``: build, wire and run until SIGTERM. A
+    setting that is wrong ends the process at once with one line naming it, not a traceback."""
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        sys.exit(f"{service} cannot start: {problems}")
     configure_logging(settings.log_level)
     if settings.event_loop == "uvloop":
         mode.loop.use("uvloop")  # before Faust makes its loop (docs/performance.md, round 9)

@@ -7,6 +7,7 @@ from uuid import uuid4
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 DataT = TypeVar("DataT", bound=BaseModel)
+MAX_ID_LENGTH = 200
 
 
 class Payload(BaseModel):
@@ -28,7 +29,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
     specversion: Literal["1.0"] = Field(description="CloudEvents version; always 1.0.")
     id: str = Field(
         min_length=1,
-        max_length=200,
+        max_length=MAX_ID_LENGTH,
         description="Unique per source; for a submission it is the idempotency key.",
     )
     source: str = Field(min_length=1, max_length=500, description="URI-reference of the producer.")

@@ -23,6 +23,7 @@ from ind_runtime.admin import ensure_topics
 from ind_runtime.db import RUNTIME_MIGRATIONS, create_pool, migrate
 from ind_runtime.kafka import admin_client
 from ind_runtime.settings import get_settings
+from schemas.topics import DEAD_LETTER_MAX_RECORD_BYTES
 
 
 async def eventually(check, timeout: float = 60.0, interval: float = 0.2, message: str = "condition"):
@@ -121,7 +122,10 @@ async def pool(database_url):
 
 @pytest.fixture(scope="session")
 async def producer(topics):
-    producer = AIOKafkaProducer(bootstrap_servers=topics, acks="all", enable_idempotence=True)
+    # sends what a topic at its limit accepts (aiokafka's own estimate of a record is a few bytes high)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=topics, acks="all", enable_idempotence=True, max_request_size=DEAD_LETTER_MAX_RECORD_BYTES
+    )
     await producer.start()
     yield producer
     await producer.stop()

@@ -7,13 +7,17 @@ from uuid import uuid4
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from harness.chaos.pipeline import SERVICES, PipelineRun
+from harness.limits import filling
+from ind_runtime.admin import ensure_topics
 from ind_runtime.db import RUNTIME_MIGRATIONS, migrate
+from ind_runtime.kafka import admin_client
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.examples import EXAMPLES
-from schemas.topics import CATALOGUE, Topic
+from schemas.topics import CATALOGUE, DEAD_LETTER_MAX_RECORD_BYTES, MAX_RECORD_BYTES, Topic
 
 
 @dataclass(frozen=True)
@@ -80,20 +84,64 @@ async def scale_out_and_in(run: PipelineRun, timing: Timing) -> None:
 POISON = (b"\x00\xff not even text", b'{"specversion": "1.0", "type": "', b"[]", b'{"type": 42}')
 
 
+def _poison(topic: Topic) -> list[tuple[bytes | None, bytes, list[tuple[str, bytes]]]]:
+    """(key, value, headers) of the unreadable records for ``topic``: the small ones, one exactly as
+    large as the topic accepts, and one with a key and headers as large as the broker allows."""
+    small = [(f"poison-{uuid4()}".encode(), value, []) for value in POISON]
+    key, headers = f"poison-{uuid4()}".encode(), [("traceparent", b"00-abc-def-01")]
+    huge_key, huge_headers = b"k" * 500_000, [("bulk", b"v" * 400_000)]
+    return [
+        *small,
+        (key, filling(topic.max_record_bytes, key, headers), headers),
+        (huge_key, filling(topic.max_record_bytes, huge_key, huge_headers), huge_headers),
+    ]
+
+
 async def poison_every_topic(run: PipelineRun, timing: Timing) -> dict[str, int]:
-    """Unreadable records on every consumed topic; returns how many went to each."""
-    producer = AIOKafkaProducer(bootstrap_servers=run.servers, acks="all", enable_idempotence=True)
+    """Unreadable records on every consumed topic, the largest it accepts among them; returns how
+    many went to each."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=run.servers, acks="all", enable_idempotence=True, max_request_size=DEAD_LETTER_MAX_RECORD_BYTES
+    )
     await producer.start()
     sent = {}
     try:
         for topic in CATALOGUE:
             if topic.consumers:
-                for value in POISON:
-                    await producer.send_and_wait(topic.name, value, key=f"poison-{uuid4()}".encode())
-                sent[topic.name] = len(POISON)
+                records = _poison(topic)
+                for key, value, headers in records:
+                    await producer.send_and_wait(topic.name, value, key=key, headers=headers)
+                sent[topic.name] = len(records)
     finally:
         await producer.stop()
     return sent
+
+
+async def poison_beyond_the_dead_letter_topics(run: PipelineRun, timing: Timing) -> dict[str, int]:
+    """The same poison while every dead-letter topic takes no more than its source (as before the
+    dead-letter topics took twice as much): the largest records cannot be parked there and must be
+    kept in PostgreSQL, and the small ones behind them still parked; the limits are restored after."""
+    await _limit_dead_letter_topics(run.servers, MAX_RECORD_BYTES)
+    try:
+        return await poison_every_topic(run, timing)
+    finally:
+        await asyncio.sleep(timing.outage_s)  # the workers park (or keep) it while the limit holds
+        await ensure_topics(run.servers)
+
+
+async def _limit_dead_letter_topics(servers: list[str], limit: int) -> None:
+    admin = admin_client(servers)
+    await admin.start()
+    try:
+        await admin.alter_configs(
+            [
+                ConfigResource(ConfigResourceType.TOPIC, topic.dead_letter, {"max.message.bytes": str(limit)})
+                for topic in CATALOGUE
+                if topic.consumers
+            ]
+        )
+    finally:
+        await admin.close()
 
 
 async def reset_consumer_groups(run: PipelineRun) -> None:

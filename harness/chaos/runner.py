@@ -70,6 +70,7 @@ FAULTS: dict[str, Fault] = {
     "smtp-outage": faults.smtp_outage,
     "scale-out-and-in": faults.scale_out_and_in,
     "poison-records": faults.poison_every_topic,
+    "poison-beyond-dead-letters": faults.poison_beyond_the_dead_letter_topics,
 }
 SPECIAL = ("replay", "outbox-order")
 ALL_SCENARIOS = (*FAULTS, *SPECIAL)
@@ -101,7 +102,7 @@ async def _fault_scenario(name: str, run: PipelineRun, timing: Timing, timeout: 
     done_at = await run.wait_until_done(timeout)
     report = await check(run.database_url, run.servers, run.plan, run.invalid, run.smtp.received())
     outcome = Outcome(name, len(run.plan), report, fault_ended - fault_started, None if done_at is None else done_at - fault_ended)
-    if name == "poison-records":
+    if name in ("poison-records", "poison-beyond-dead-letters"):
         unaccounted = await _unaccounted_poison(run, injected)
         outcome.notes += [f"poison record not accounted for: {u}" for u in unaccounted]
         report.lost += [f"poison {u}" for u in unaccounted]
@@ -110,13 +111,20 @@ async def _fault_scenario(name: str, run: PipelineRun, timing: Timing, timeout: 
 
 
 async def _unaccounted_poison(run: PipelineRun, sent: dict[str, int]) -> list[str]:
-    """Each poison record must end as a dead letter (per consumer) or a rejection the producer can read."""
+    """Each poison record must end as a dead letter or a record kept in PostgreSQL (per consumer), or
+    a rejection the producer can read."""
     dead = {}
     for topic in CATALOGUE:
         if topic.consumers:
             for record in await read_all(run.servers, _dlq(topic)):
                 headers = dict(record.headers)
                 dead.setdefault(headers["dlq.source.topic"].decode(), []).append(headers["dlq.consumer"].decode())
+    connection = await asyncpg.connect(run.database_url)
+    try:
+        for row in await connection.fetch("select consumer, topic from runtime.kept_records"):
+            dead.setdefault(row["topic"], []).append(row["consumer"])
+    finally:
+        await connection.close()
     missing = []
     for topic in CATALOGUE:
         if topic.name not in sent:

@@ -1,9 +1,10 @@
 """Faust wiring of the decision service: every topic that moves a case, two timers, the tracking API."""
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import faust
@@ -27,15 +28,28 @@ from services.decision.tool_keys import load_tool_keys
 SERVICE = "decision"
 MIGRATIONS = Path(__file__).parent / "migrations"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
+T = TypeVar("T")
 
 log = get_logger(__name__)
+
+
+class Misconfigured(Exception):
+    """A setting names a file the service cannot use, so the worker must not start; ``__main__``
+    says which and why in one line."""
+
+
+def _from_setting(setting: str, load: Callable[[Path], T], path: Path) -> T:
+    try:
+        return load(path)
+    except ValueError as error:  # the loaders' every complaint about a file
+        raise Misconfigured(f"{setting}: {error}") from None
 
 
 def wire(app: faust.App, resources: WorkerResources) -> None:
     settings = resources.settings
     policy = handlers.DecisionPolicy(
-        roster=load_roster(settings.caseworker_roster or DEFAULT_ROSTER),
-        tool_keys=load_tool_keys(settings.caseworker_tool_keys),
+        roster=_from_setting("CASEWORKER_ROSTER", load_roster, settings.caseworker_roster or DEFAULT_ROSTER),
+        tool_keys=_from_setting("CASEWORKER_TOOL_KEYS", load_tool_keys, settings.caseworker_tool_keys),
         today=lambda: datetime.now(NETHERLANDS).date(),
         now=lambda: datetime.now(timezone.utc),
         document_lead_time=timedelta(seconds=settings.document_lead_time_s),

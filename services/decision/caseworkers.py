@@ -34,11 +34,18 @@ def may_decide(caseworker: Caseworker) -> bool:
 
 
 def load_roster(path: Path) -> dict[str, Caseworker]:
-    """Every caseworker in the roster file, by id; a malformed file fails loudly at start-up."""
+    """Every caseworker in the roster file, by id; a missing, unreadable or malformed file fails
+    loudly at start-up, with a ValueError that says which and why."""
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"roster {path}: cannot be read ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ValueError(f"roster {path}: not UTF-8 text") from error
     except json.JSONDecodeError as error:
         raise ValueError(f"roster {path}: not valid JSON ({error.msg} at line {error.lineno})") from error
+    except RecursionError as error:
+        raise ValueError(f"roster {path}: nests too deeply to be a roster") from error
     if not isinstance(entries, list):
         raise ValueError(f"roster {path}: expected a JSON list of caseworkers")
     roster: dict[str, Caseworker] = {}

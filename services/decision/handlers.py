@@ -47,7 +47,7 @@ from schemas.lifecycle import (
     Severity,
 )
 from schemas.topics import CASE_LIFECYCLE, DECISION_OUTCOMES
-from services.decision import audit
+from services.decision import audit, supplied_information
 from services.decision.assessment import Assessment, assess, recommend
 from services.decision.case import (
     Case,
@@ -341,15 +341,17 @@ async def _reject_unreadable(unacceptable: Unacceptable, record: ConsumedRecord,
 
 
 async def information_supplied(events: Sequence[InformationSupplied], uow: UnitOfWork, policy: DecisionPolicy) -> None:
-    """Resume each case that was waiting for the information an applicant supplied (each event
-    once), with one read of the cases and one write of those resumed. An event naming a case not
-    filed here, or by another number, is Unprocessable: the batch is then taken one by one and
-    that one parked."""
+    """Keep on file what an applicant supplied, and resume each case that was waiting for it (each
+    event once), with one read of the cases and one write of those resumed. An event naming a case
+    not filed here, or by another number, or supplying names no column can hold, is Unprocessable:
+    the batch is then taken one by one and that one parked."""
     files = CaseFile(uow)
     filed = await _named(files, events)
+    supplied_information.refuse_unstorable(events)
     resumed: dict[UUID, Case] = {}
     for event in await uow.new_events(CONSUMER, events):
         case = filed[event.data.case_id]
+        supplied_information.keep(uow, event)
         if case.status != S.AWAITING_INFORMATION:
             log.info("information supplied while none was requested; kept on file only", status=case.status.value)
             continue

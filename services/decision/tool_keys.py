@@ -26,6 +26,8 @@ def load_tool_keys(path: Path) -> dict[str, bytes]:
         raise ValueError(f"tool keys {path}: cannot be read ({error.strerror})") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"tool keys {path}: not valid JSON") from error
+    except RecursionError as error:
+        raise ValueError(f"tool keys {path}: nests too deeply to be tool keys") from error
     if not isinstance(entries, dict) or not entries:
         raise ValueError(f"tool keys {path}: expected a JSON object of tool id to key, with at least one tool")
     keys: dict[str, bytes] = {}

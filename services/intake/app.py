@@ -1,7 +1,8 @@
 """Faust wiring of the intake service: submissions topic -> screening -> handlers.
 
-A batch's valid submissions become cases together (a few statements for all of them); a rejected
-record, or every record of a batch whose cases could not be made together, goes one by one.
+A batch's valid submissions become cases together (a few statements for all of them), and those
+that reuse a submission id for other content are rejected with them; a record screening rejected,
+or every record of a batch whose cases could not be made together, goes one by one.
 """
 
 from collections.abc import Sequence
@@ -24,7 +25,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def wire(app: faust.App, resources: WorkerResources) -> None:
     async def handle_batch(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
         screened = [(record, screen(ApplicationSubmitted, record.value, MAX_SUBMISSION_BYTES)) for record in records]
-        submissions = [outcome for _record, outcome in screened if not isinstance(outcome, Unacceptable)]
+        submissions = [(record, outcome) for record, outcome in screened if not isinstance(outcome, Unacceptable)]
         if submissions:
             async with resources.unit_of_work() as uow:
                 await handlers.register_cases(submissions, uow)
@@ -38,6 +39,6 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
                 if isinstance(outcome, Unacceptable):
                     await handlers.reject_submission(outcome, record, uow)
                 else:
-                    await handlers.register_cases([outcome], uow)
+                    await handlers.register_cases([(record, outcome)], uow)
 
     resources.consume(app, SUBMISSIONS.name, handle, handle_batch)

@@ -2,6 +2,7 @@
 one case per submission id however often it arrives, numbers in arrival order, passport kept out
 of the event."""
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -9,13 +10,16 @@ from pathlib import Path
 import pytest
 
 from harness.applications import submission
+from ind_runtime.records import ConsumedRecord
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.submissions import ApplicationSubmitted
+from schemas.topics import SUBMISSIONS
 from services.intake.handlers import case_id_for, register_cases
 from tests.conftest import service_pool
 
 PUBLISHER = "intake-under-test"
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "intake" / "migrations"
+_offsets = itertools.count()
 
 
 @pytest.fixture
@@ -30,8 +34,12 @@ def _submissions(count: int, seed: int) -> list[ApplicationSubmitted]:
 
 
 async def _register(pool, submissions):
+    """Each submission as read from the next offset of the submissions topic."""
+    submitted = [
+        (ConsumedRecord(SUBMISSIONS.name, 0, next(_offsets), s.id.encode(), s.model_dump_json().encode()), s) for s in submissions
+    ]
     async with UnitOfWork(pool, PUBLISHER) as uow:
-        return await register_cases(submissions, uow)
+        return await register_cases(submitted, uow)
 
 
 async def test_a_batch_of_submissions_becomes_one_case_each_numbered_in_arrival_order(intake_pool):

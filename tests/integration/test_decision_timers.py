@@ -678,6 +678,57 @@ async def test_a_batch_of_supplied_information_resumes_each_case_as_the_same_eve
     assert [[t for t, _data in events].count("nl.ind.case.resumed.v1") for _state, events, _notes in after] == [1, 1, 0]
 
 
+async def supplied_on_file(pool, case_id: UUID) -> list[tuple]:
+    rows = await pool.fetch(
+        """select event_id, case_id, source, supplied_at, documents from decision.supplied_information
+           where case_id = $1 order by supplied_at, event_id""",
+        case_id,
+    )
+    return [tuple(row.values()) for row in rows]
+
+
+def on_file(event: InformationSupplied) -> tuple:
+    return (event.id, event.data.case_id, event.source, event.time, list(event.data.documents))
+
+
+async def test_supplied_information_is_kept_on_file_once_per_event_whether_or_not_it_was_requested(pool):
+    received = date(2040, 7, 2)
+    asked = await awaiting_decision(pool, received)
+    await decide(pool, asked, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 16)), "Please send your contract.")
+    unasked = await awaiting_decision(pool, received)
+    answer = information_for(asked).model_copy(update={"time": datetime(2040, 7, 20, 8, 15, tzinfo=timezone.utc)})
+    answer = answer.model_copy(update={"data": answer.data.model_copy(update={"documents": ["employment contract", "payslip June"]})})
+    unasked_for = information_for(unasked).model_copy(update={"time": datetime(2040, 7, 21, 17, 0, tzinfo=timezone.utc)})
+    later = information_for(asked).model_copy(update={"time": datetime(2040, 7, 22, 9, 30, tzinfo=timezone.utc)})
+
+    for _delivery in range(2):  # the batch redelivered
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied([answer, unasked_for, answer], uow, policy_on(date(2040, 7, 22)))
+    for event in (answer, later):  # one by one, the first a redelivery
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied([event], uow, policy_on(date(2040, 7, 22)))
+
+    assert await supplied_on_file(pool, asked.data.case_id) == [on_file(answer), on_file(later)]
+    assert await supplied_on_file(pool, unasked.data.case_id) == [on_file(unasked_for)]
+    assert (await case_row(pool, asked.data.case_id))["status"] == "awaiting_decision"  # resumed by the first
+
+
+@pytest.mark.parametrize("name", ["contract\x00.pdf", "contract \ud800.pdf", "\udfff"], ids=["nul", "high-surrogate", "low-surrogate"])
+async def test_documents_no_column_can_hold_are_unprocessable_and_change_nothing(pool, name):
+    case = await awaiting_decision(pool, date(2040, 7, 3))
+    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 10)), "Please send your contract.")
+    before = await case_row(pool, case.data.case_id)
+    fine = information_for(case)
+    bad = fine.model_copy(update={"id": f"portal-info-{uuid4()}", "data": fine.data.model_copy(update={"documents": ["passport", name]})})
+
+    with pytest.raises(Unprocessable, match=f"case {case.data.case_number} hold a NUL or an unpaired surrogate"):
+        async with UnitOfWork(pool, PUBLISHER) as uow:
+            await handlers.information_supplied([fine, bad], uow, policy_on(date(2040, 7, 12)))
+
+    assert await case_row(pool, case.data.case_id) == before
+    assert await supplied_on_file(pool, case.data.case_id) == []
+
+
 async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_changes_nothing(pool):
     case = await awaiting_decision(pool, date(2040, 6, 3))
     await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 6, 10)), "Please send your contract.")

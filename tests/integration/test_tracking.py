@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from yarl import URL
 
 import services.decision.app
 from harness.caseworker_tool import SIMULATED_TOOL
@@ -182,26 +183,70 @@ async def test_the_api_answers_a_wrong_birth_date_exactly_as_an_unknown_case(poo
 
 
 @pytest.mark.parametrize(
-    "body",
+    "body, field",
     [
-        b"not json",
-        b"",
-        b"\xff\xfe\x00",
-        b"[]",
-        b"null",
-        b'"IND-2041-0000001"',
-        b'{"case_number": "IND-2041-0000001"}',
-        b'{"date_of_birth": "1990-07-15"}',
-        b'{"case_number": "IND-2041-0000001", "date_of_birth": "15-07-1990"}',
-        b'{"case_number": "IND-2041-0000001", "date_of_birth": "1990-02-30"}',
+        (b"not json", ""),
+        (b"", ""),
+        (b"\xff\xfe\x00", ""),
+        (b"[]", ""),
+        (b"null", ""),
+        (b'"IND-2041-0000001"', ""),
+        (b"[" * 100_000, ""),
+        (b'{"case_number": ' + b"9" * 5_000 + b"}", ""),
+        (b'{"case_number": "IND-2041-0000001"}', "date_of_birth"),
+        (b'{"date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": "IND-2041-0000001", "date_of_birth": "15-07-1990"}', "date_of_birth"),
+        (b'{"case_number": "IND-2041-0000001", "date_of_birth": "1990-02-30"}', "date_of_birth"),
+        (b'{"case_number": "IND-2041-0000001", "date_of_birth": 19900715}', "date_of_birth"),
+        (b'{"case_number": "IND-2041-\\u0000001", "date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": "IND-2041-\\ud800", "date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": "IND-2041-\\udfff", "date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": "IND-2041-\xed\xa0\x80", "date_of_birth": "1990-07-15"}', ""),
+        (b'{"case_number": "IND-2041-' + b"7" * 200 + b'", "date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": 20410000001, "date_of_birth": "1990-07-15"}', "case_number"),
+        (b'{"case_number": null, "date_of_birth": "1990-07-15"}', "case_number"),
     ],
-    ids=["not-json", "empty", "not-utf8", "list", "null", "string", "no-birth-date", "no-case-number", "dutch-date", "impossible-date"],
+    ids=[
+        "not-json",
+        "empty",
+        "not-utf8",
+        "list",
+        "null",
+        "string",
+        "nested-100000-deep",
+        "integer-of-5000-digits",
+        "no-birth-date",
+        "no-case-number",
+        "dutch-date",
+        "impossible-date",
+        "birth-date-a-number",
+        "nul-in-case-number",
+        "lone-high-surrogate-in-case-number",
+        "lone-low-surrogate-in-case-number",
+        "cesu8-surrogate-in-case-number",
+        "case-number-of-210-characters",
+        "case-number-a-number",
+        "case-number-null",
+    ],
 )
-async def test_the_api_answers_a_malformed_request_with_400_and_how_to_ask(client, body):
+async def test_the_api_answers_a_malformed_request_with_400_the_field_and_how_to_ask(client, body, field):
     response = await client.post("/cases/status", data=body, headers={"Content-Type": "application/json"})
 
     assert response.status == 400
-    assert "case_number and date_of_birth" in (await response.json())["error"]
+    answer = await response.json()
+    assert answer["field"] == field
+    assert answer["reason"] and "case_number and date_of_birth" in answer["error"]
+    assert "1990-07-15" not in json.dumps(answer)  # a reason never repeats what was sent
+
+
+async def test_the_api_reads_the_body_as_utf8_whatever_charset_the_request_claims(pool, client):
+    case = await new_case(pool)
+    body = json.dumps({"case_number": case.data.case_number, "date_of_birth": BORN.isoformat()}).encode()
+
+    response = await client.post("/cases/status", data=body, headers={"Content-Type": "application/json; charset=no-such-charset"})
+
+    assert response.status == 200
+    assert (await response.json())["case_number"] == case.data.case_number
 
 
 async def test_the_api_lists_the_caseworker_queue_as_json(pool, client):
@@ -230,11 +275,61 @@ async def test_the_api_lists_the_caseworker_queue_as_json(pool, client):
     assert isinstance(await (await client.get("/queue")).json(), list)
 
 
-@pytest.mark.parametrize("limit", ["abc", "-1", "0", "100001"])
-async def test_the_api_answers_a_malformed_queue_limit_with_400(client, limit):
-    response = await client.get("/queue", params={"limit": limit})
+@pytest.mark.parametrize(
+    "query, reason",
+    [
+        ("limit=abc", "digits 0-9"),
+        ("limit=-1", "digits 0-9"),
+        ("limit=%2B5", "digits 0-9"),  # +5
+        ("limit=1.5", "digits 0-9"),
+        ("limit=%205", "digits 0-9"),  # a space before the 5
+        ("limit=0", "from 1 to 100000"),
+        ("limit=100001", "from 1 to 100000"),
+        ("limit=" + "9" * 5_000, "from 1 to 100000"),
+        ("limit=", "is empty"),
+        ("limit", "is empty"),
+        ("limit=%C2%B2", "digits 0-9"),  # '²': isdigit() says yes, int() says no
+        ("limit=%D9%A1%D9%A2", "digits 0-9"),  # Arabic-Indic 12: int() reads it, the API does not
+        ("limit=%EF%BC%95", "digits 0-9"),  # a fullwidth 5
+        ("limit=%00", "digits 0-9"),
+        ("limit=5%00", "digits 0-9"),
+        ("limit=%ED%A0%80", "digits 0-9"),  # a lone surrogate, as UTF-8 would spell it
+        ("limit=%FF", "digits 0-9"),
+    ],
+)
+async def test_the_api_answers_a_malformed_queue_limit_with_400_naming_it_and_why(client, query, reason):
+    response = await client.get(URL(f"/queue?{query}", encoded=True))
 
     assert response.status == 400
+    answer = await response.json()
+    assert answer["field"] == "limit"
+    assert reason in answer["reason"] and answer["error"].startswith("limit: ")
+
+
+async def test_the_api_reads_a_queue_limit_with_leading_zeros_as_the_number(pool, client):
+    await new_case(pool)
+
+    response = await client.get("/queue", params={"limit": "0000000000001"})
+
+    assert response.status == 200
+    assert len(await response.json()) == 1
+
+
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/queue%00", 404),
+        ("GET", "/queue%ED%A0%80", 404),
+        ("GET", "/queue/%C2%B2", 404),
+        ("POST", "/cases/status%00", 404),
+        ("POST", "/cases/%ED%A0%80/status", 404),
+        ("GET", "/cases/status", 405),
+    ],
+)
+async def test_the_api_answers_an_odd_path_as_one_it_does_not_serve(client, method, path, status):
+    response = await client.request(method, URL(path, encoded=True), data=b"{}")
+
+    assert response.status == status
 
 
 # --- the CLI -------------------------------------------------------------------------------------

@@ -35,6 +35,20 @@ def test_a_file_that_is_not_json_is_refused_naming_the_file(tmp_path):
     assert str(path) in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "content, problem",
+    [(None, r"cannot be read \(No such file or directory\)"), (b"\xff\xfe[]", "not UTF-8 text"), (b"[" * 100_000, "nests too deeply")],
+    ids=["missing", "not-utf8", "nested-too-deeply"],
+)
+def test_a_missing_or_unreadable_file_is_refused_with_a_value_error_naming_it(tmp_path, content, problem):
+    path = tmp_path / "roster.json"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ValueError, match=problem) as error:
+        load_roster(path)
+    assert str(path) in str(error.value)
+
+
 def test_a_file_that_is_not_a_list_is_refused(tmp_path):
     path = _write(tmp_path, {"id": "cw-100", "name": "Eva Smits", "role": "caseworker"})
     with pytest.raises(ValueError, match="expected a JSON list"):

@@ -39,6 +39,7 @@ def test_each_tool_id_maps_to_its_key_as_bytes(tmp_path):
     "text, problem",
     [
         ("{not json", "not valid JSON"),
+        ("[" * 100_000, "nests too deeply"),
         (json.dumps(["tool-a", A_KEY]), "expected a JSON object"),
         ("{}", "at least one tool"),
         (json.dumps({" ": A_KEY}), "a tool id is empty"),
