@@ -3,12 +3,14 @@ existing ones in line with it).
 
     python -m ind_runtime.admin ping-kafka
     python -m ind_runtime.admin create-topics [--recreate]
+    python -m ind_runtime.admin kept-records
 
 Both connect as the workers do, with the KAFKA_* settings (SASL and TLS included).
 """
 
 import asyncio
 
+import asyncpg
 import typer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import NewTopic
@@ -138,6 +140,34 @@ def create_topics(
     """Create every topic of the catalogue (schemas/topics.py) that does not exist yet."""
     created = asyncio.run(ensure_topics(get_settings().kafka_servers, recreate))
     typer.echo(f"created {len(created)} topics; {len(all_topics())} in the catalogue")
+
+
+@cli.command("kept-records")
+def kept_records() -> None:
+    """List the records kept in PostgreSQL because their dead-letter topic would not take them:
+    where each came from, who could not handle it, why, and why the dead-letter topic refused it
+    (never the record's bytes, which may hold personal data)."""
+
+    async def listing() -> list:
+        connection = await asyncpg.connect(get_settings().database_url)
+        try:
+            return await connection.fetch(
+                """select consumer, topic, partition, "offset", kept_at, reason->>'dlq.error.type' as error, refused_by
+                   from runtime.kept_records order by id"""
+            )
+        finally:
+            await connection.close()
+
+    try:
+        rows = asyncio.run(listing())
+    except asyncpg.UndefinedTableError:
+        rows = []  # no worker of a version that keeps records has run on this database yet
+    for row in rows:
+        typer.echo(
+            f"{row['kept_at']:%Y-%m-%d %H:%M:%S} {row['consumer']} {row['topic']}-{row['partition']}-{row['offset']} "
+            f"{row['error']}; dead-letter topic refused: {row['refused_by'][:200]}"
+        )
+    typer.echo(f"{len(rows)} records kept")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@ topic; one that its dead-letter topic refuses is kept in PostgreSQL; a record wh
 set aside rather than retried in line, so only its own key waits; ``create-topics`` brings an existing
 dead-letter topic's limit in line with the catalogue."""
 
+import asyncio
 import contextlib
+import os
+import subprocess
+import sys
 from uuid import uuid4
 
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
@@ -97,7 +101,7 @@ async def test_a_record_at_its_topics_limit_is_dead_lettered_whole(topics, pool,
     assert await _kept(pool, consumer) == []
 
 
-async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_still_parked(topics, pool, read_topic):
+async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_still_parked(topics, pool, database_url, read_topic):
     consumer = f"limits-{uuid4()}"
     big, small = _at_the_limit(offset=902), ConsumedRecord(TOPIC, 1, 903, b"case-small", b"{broken", ())
     reader = await read_topic(DESK_EVENTS.dead_letter)
@@ -120,6 +124,18 @@ async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_
         return [r for r in await reader.poll() if r.key == b"case-small"]
 
     await eventually(parked, message="the small record's dead letter, after the big one was refused")
+
+    listing = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "ind_runtime.admin", "kept-records"],
+        env={**os.environ, "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert f"{consumer} {TOPIC}-0-902 ValueError; dead-letter topic refused: aiokafka.errors.MessageSizeTooLargeError" in listing.stdout
+    assert "\\xff" not in listing.stdout and big.key.decode() not in listing.stdout, "no bytes of the record"
 
 
 async def test_a_failing_record_is_set_aside_so_only_its_key_waits_and_is_parked_after_its_last_try(topics, pool, read_topic):
@@ -153,12 +169,16 @@ async def test_a_failing_record_is_set_aside_so_only_its_key_waits_and_is_parked
         await eventually(settled, timeout=20, message="the failing record parked after its last try")
 
     async def parked():
-        return [r for r in await reader.poll() if dict(r.headers).get("dlq.consumer") == consumer.encode()]
+        letters = [r for r in await reader.poll() if dict(r.headers).get("dlq.consumer") == consumer.encode()]
+        return letters if len(letters) == 2 else None
 
-    (letter,) = await eventually(parked, message="the failing record's dead letter")
-    assert dict(letter.headers)["dlq.attempts"] == b"3"
+    letters = await eventually(parked, message="the failing records' dead letters")
+    assert sorted((dict(r.headers)["dlq.source.offset"], dict(r.headers)["dlq.attempts"]) for r in letters) == [
+        (b"10", b"3"),
+        (b"12", b"3"),
+    ]
     assert calls.count((b"bad", 10)) == 4, "three tries of its own after the batch's"
-    assert calls[-1] == (b"bad", 12), "the record behind it is handled once the first is parked"
+    assert calls.count((b"bad", 12)) == 3, "the record behind it tried only once the first was parked"
 
 
 async def test_create_topics_gives_an_existing_dead_letter_topic_the_catalogues_limit(topics):
