@@ -5,7 +5,6 @@ dead-letter path) instead of being dropped by Faust's decoder. Topics are create
 by ``ind_runtime.admin create-topics``, never declared implicitly by a worker.
 """
 
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -36,11 +35,6 @@ def create_app(service: str, settings: Settings) -> faust.App:
         topic_disable_leader=True,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
-        # On SIGTERM (and on a rebalance) do not wait for the batch in hand to finish: it may be
-        # waiting out an outage, so the worker would never stop in its grace period. The batch is
-        # not acknowledged, so the next owner of its partitions reads it again, and the inbox makes
-        # that second reading change nothing that the first one committed.
-        stream_wait_empty=False,
         # A worker killed without a goodbye holds its partitions until its session expires; Faust's
         # default of 60 s would stall a restarted worker that long.
         broker_session_timeout=10.0,
@@ -55,21 +49,13 @@ def consume(
 ) -> faust.types.AgentT:
     """Attach an agent that hands the records of ``topic_name`` to the service's processor in batches.
 
-    ``take_events`` acks a batch's records after ``process_batch`` returned, and our processor never
-    raises (each record ends handled or parked), so no record is committed before it is handled. But
-    ``take_events`` acks the batch in a ``finally`` also when the agent is cancelled mid-batch (a
-    worker told to stop): each record of a batch cut short keeps one more reference then, so its
-    offset is never committed and the next owner of its partition reads it again.
+    ``take_events`` acks a batch's records only after ``process_batch`` returned, and our processor
+    never raises (each record ends handled or parked), so no record is committed before it is handled.
     """
     topic = app.topic(topic_name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
     async def agent(stream) -> None:
         async for events in stream.take_events(batch_max, within=batch_wait_s):
-            try:
-                await processor.process_batch([ConsumedRecord.from_faust(event) for event in events])
-            except asyncio.CancelledError:
-                for event in events:
-                    event.message.incref()
-                raise
+            await processor.process_batch([ConsumedRecord.from_faust(event) for event in events])
 
     return app.agent(topic, name=f"{app.conf.id}.{topic_name}")(agent)

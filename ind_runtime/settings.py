@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     no_show_limit: int = Field(default=3, ge=1, description="No-shows before a case is flagged for a caseworker.")
     desk_capacity_file: Path | None = Field(default=None, description="JSON overrides of desk capacity.")
     deadline_warning_days: int = Field(default=14, ge=0, description="Warn this many days before a deadline.")
-    timer_interval_s: float = Field(default=30.0, gt=0, description="How often deadline and document timers run.")
+    timer_interval_s: float = Field(
+        default=30.0, gt=0, description="How often deadline and document timers, and the desk waiting list's pass, run."
+    )
     document_lead_time_s: float = Field(default=5 * 24 * 3600, ge=0, description="Time to produce a residence document.")
     caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
     caseworker_tool_keys: Path = Field(default=DEFAULT_TOOL_KEYS, description="JSON {tool id: key} of the tools that may sign commands.")

@@ -55,3 +55,19 @@ class CaseFlagged(CloudEvent[CaseFlaggedData]):
     """The desk stage cannot finish on its own; the case goes to a caseworker as it is."""
 
     type: Literal["nl.ind.case.flagged.v1"]
+
+
+class AwaitingSlotData(Payload):
+    case_id: UUID
+    case_number: str
+    product: AppointmentProduct
+    attempt: int = Field(ge=1, description="The attempt that waits: 1 for the first booking of this product, 2 after one no-show, ...")
+    window_days: int = Field(ge=1, description="Working days ahead in which no desk that may receive the applicant had a free slot.")
+
+
+class AppointmentAwaitingSlot(CloudEvent[AwaitingSlotData]):
+    """No desk that may receive the applicant has a free slot in the booking window yet. The appointment
+    waits for one and is booked as soon as a seat frees up (``nl.ind.appointment.booked.v1`` follows); the
+    applicant has done nothing wrong, so this is no finding against the case."""
+
+    type: Literal["nl.ind.appointment.awaiting_slot.v1"]

@@ -10,8 +10,10 @@ from schemas.applicant import (
     StickerRequestData,
 )
 from schemas.appointments import (
+    AppointmentAwaitingSlot,
     AppointmentBooked,
     AppointmentData,
+    AwaitingSlotData,
     BiometricsCompleted,
     BiometricsCompletedData,
     CaseFlagged,
@@ -202,6 +204,13 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         ),
         "urn:ind:biometrics",
         "evt-appointment-booked-42",
+        _NUMBER,
+    ),
+    _event(
+        AppointmentAwaitingSlot,
+        AwaitingSlotData(case_id=_CASE, case_number=_NUMBER, product=AppointmentProduct.BIOMETRICS, attempt=1, window_days=40),
+        "urn:ind:biometrics",
+        "evt-appointment-awaiting-slot-42",
         _NUMBER,
     ),
     _event(

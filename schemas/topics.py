@@ -8,7 +8,7 @@ and read by people, so three is plenty.
 from dataclasses import dataclass
 
 from schemas.applicant import EndorsementStickerRequested, InformationSupplied
-from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.cases import CaseRegistered
 from schemas.decision_outcomes import CommandAccepted, CommandRejected
 from schemas.decisions import DecisionRequested
@@ -29,6 +29,11 @@ from schemas.submissions import ApplicationSubmitted, SubmissionRejected
 
 DAY_MS = 24 * 60 * 60 * 1000
 DEAD_LETTER_SUFFIX = ".dlq"
+MAX_RECORD_BYTES = 1_048_576
+"""What a topic of the catalogue accepts (its ``max.message.bytes``): a record batch, headers and key included."""
+DEAD_LETTER_MAX_RECORD_BYTES = 2 * MAX_RECORD_BYTES
+"""What a dead-letter topic accepts: twice its source's limit, so the parked copy of any record its
+source accepted (the same key, bytes and headers, plus the ``dlq.*`` headers) always fits."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Topic:
     retention_days: int
     partitions: int = 6
     public: bool = False
+    max_record_bytes: int = MAX_RECORD_BYTES
 
     @property
     def retention_ms(self) -> int:
@@ -116,7 +122,12 @@ CASES_REGISTERED = Topic(
 CASE_APPOINTMENTS = Topic(
     name="ind.case.appointments.v1",
     key="case id",
-    event_types=(AppointmentBooked.EVENT_TYPE, BiometricsCompleted.EVENT_TYPE, CaseFlagged.EVENT_TYPE),
+    event_types=(
+        AppointmentBooked.EVENT_TYPE,
+        BiometricsCompleted.EVENT_TYPE,
+        CaseFlagged.EVENT_TYPE,
+        AppointmentAwaitingSlot.EVENT_TYPE,
+    ),
     producer="biometrics",
     consumers=("decision", "notify"),
     retention_days=14,
@@ -174,6 +185,7 @@ def dead_letter_topics() -> tuple[Topic, ...]:
             consumers=("operators",),
             retention_days=90,
             partitions=3,
+            max_record_bytes=DEAD_LETTER_MAX_RECORD_BYTES,
         )
         for topic in CATALOGUE
         if topic.consumers

@@ -36,6 +36,7 @@ class DeskCase:
     application_type: ApplicationType
     preferred_location: LocationCode
     biometrics_location: LocationCode | None
+    document_number: str | None = None  # of the residence document produced for the case, once it is
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,22 @@ class DeskAgenda:
                 ApplicationType(row["application_type"]),
                 LocationCode(row["preferred_location"]),
                 LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
+                row["document_number"],
             )
             for row in rows
         }
+
+    async def set_document_numbers(self, numbers: Mapping[UUID, str]) -> None:
+        """Record the residence document produced for each case (a later one replaces an earlier one:
+        the latest is the one to collect)."""
+        if numbers:
+            await self._conn.execute(
+                """update biometrics.cases c set document_number = t.number
+                   from unnest($1::uuid[], $2::text[]) as t (case_id, number)
+                   where c.case_id = any($1::uuid[]) and c.case_id = t.case_id""",
+                list(numbers),
+                list(numbers.values()),
+            )
 
     async def set_attended(self, appointment_ids: Sequence[str], biometrics_locations: Mapping[UUID, LocationCode]) -> None:
         """Mark appointments attended, and record where each case's biometrics were taken."""
@@ -167,7 +181,7 @@ class DeskAgenda:
         at (more only when a location fills up) and one write for all of them."""
         if not bookings:
             return []
-        await self._take_booking_turn()
+        await self.take_booking_turn()
         windows = {after: booking_window(after, BOOKING_WINDOW_DAYS) for after in {booking.after for booking in bookings}}
         span = (min(days[0] for days in windows.values()), max(days[-1] for days in windows.values()))
         seats = FreeSeats()
@@ -191,7 +205,7 @@ class DeskAgenda:
     async def open_booking_window(self, after: date) -> None:
         """Generate the slots of every location for the booking window after ``after`` now, so that
         the first bookings of the day do not wait while thousands of slots are written."""
-        await self._take_booking_turn()
+        await self.take_booking_turn()
         days = booking_window(after, BOOKING_WINDOW_DAYS)
         for product in BOOKED_PRODUCTS:
             await self._open_days(list(LOCATIONS), product, days)
@@ -201,8 +215,10 @@ class DeskAgenda:
         # bookings open later do not change the plan, so they do not pay for an ANALYZE (100 ms).
         await self._conn.execute("analyze biometrics.slots")
 
-    async def _take_booking_turn(self) -> None:
-        if not self._has_turn:  # held until the transaction ends
+    async def take_booking_turn(self) -> None:
+        """Wait for the booking turn and hold it until the transaction ends: anything that changes
+        seats, or decides what to book from what it read, takes it first."""
+        if not self._has_turn:
             await self._conn.execute("select pg_advisory_xact_lock($1)", _BOOKING_LOCK)
             self._has_turn = True
 
@@ -343,6 +359,30 @@ class DeskAgenda:
             )
             for row in rows
         }
+
+    async def cancel_later(self, corrected: Sequence[Appointment]) -> list[str]:
+        """Cancel the appointments still booked for the case and product of each of ``corrected`` that
+        were booked after it (its attempt or later ones: booked again because of its no-show), and free
+        their seats; returns the ids of those cancelled."""
+        if not corrected:
+            return []
+        await self.take_booking_turn()
+        rows = await self._conn.fetch(
+            """with cancelled as (
+                   update biometrics.appointments a set status = 'cancelled'
+                   from unnest($1::uuid[], $2::text[], $3::int[]) as t (case_id, product, attempt)
+                   where a.case_id = t.case_id and a.product = t.product and a.attempt > t.attempt and a.status = 'booked'
+                   returning a.appointment_id, a.slot_key, a.persons),
+               freed as (
+                   update biometrics.slots s set booked = s.booked - seats.persons
+                   from (select slot_key, sum(persons)::int as persons from cancelled group by slot_key) as seats
+                   where s.slot_key = seats.slot_key)
+               select appointment_id from cancelled""",
+            [appointment.case_id for appointment in corrected],
+            [appointment.product.value for appointment in corrected],
+            [appointment.attempt for appointment in corrected],
+        )
+        return [row["appointment_id"] for row in rows]
 
     async def set_no_show(self, appointment_ids: Sequence[str]) -> None:
         await self._conn.execute(

@@ -1,43 +1,28 @@
 """The desk service's handlers: book appointments, and act on what the desks report."""
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Sequence
+from dataclasses import replace
 from uuid import UUID
 
 from ind_runtime.logs import get_logger
 from ind_runtime.records import Unprocessable
-from ind_runtime.routing import split_by_case
+from ind_runtime.routing import NotReady, split_by_case
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import EndorsementStickerRequested
-from schemas.appointments import (
-    AppointmentBooked,
-    AppointmentData,
-    BiometricsCompleted,
-    BiometricsCompletedData,
-    CaseFlagged,
-    CaseFlaggedData,
-)
+from schemas.appointments import BiometricsCompleted, BiometricsCompletedData, CaseFlagged, CaseFlaggedData
 from schemas.cases import CaseRegistered
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
 from schemas.lifecycle import DocumentProduced
-from schemas.topics import CASE_APPOINTMENTS
-from services.biometrics.appointments import BOOKING_WINDOW_DAYS, Appointment, Booking, DeskAgenda, DeskCase
-from services.biometrics.eligibility import candidate_locations, needs_desk_biometrics
-from services.biometrics.locations import LOCATIONS
+from services.biometrics.appointments import Appointment, Booking, DeskAgenda, DeskCase
+from services.biometrics.booking import SOURCE, announce, book_or_wait, booking_for
+from services.biometrics.eligibility import needs_desk_biometrics
+from services.biometrics.policy import DeskPolicy
+from services.biometrics.waiting_list import WaitingList
 
 CONSUMER = "biometrics"
-SOURCE = "urn:ind:biometrics"
 
 log = get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class DeskPolicy:
-    no_show_limit: int
-    capacity_overrides: dict
-    today: Callable[[], date]
 
 
 async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DeskPolicy) -> None:
@@ -55,24 +40,26 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, po
     for case in cases:
         if not needs_desk_biometrics(case.application_type):
             completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
-            await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
+            await announce(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
     today = policy.today()
-    bookings = [_booking(case, case.preferred_location, today, 1) for case in cases if needs_desk_biometrics(case.application_type)]
-    await _book_all(uow, agenda, AppointmentProduct.BIOMETRICS, bookings)
+    bookings = [booking_for(case, case.preferred_location, today, 1) for case in cases if needs_desk_biometrics(case.application_type)]
+    await book_or_wait(uow, agenda, AppointmentProduct.BIOMETRICS, bookings)
     await uow.commit()
 
 
 async def documents_produced(events: Sequence[DocumentProduced], uow: UnitOfWork, policy: DeskPolicy) -> list[DocumentProduced]:
-    """Book each produced document's pickup (each event once), in one booking turn for them all.
-    Returns the events about a case not registered here yet, with every later one about it, to
-    wait for its registration."""
+    """Record each produced document, for its collection to be checked against, and book its pickup
+    (each event once), in one booking turn for them all. Returns the events about a case not
+    registered here yet, with every later one about it, to wait for its registration."""
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     cases = await agenda.cases({event.data.case_id for event in events})
     taken, left = split_by_case(events, cases)
-    today = policy.today()
-    bookings = [_booking(cases[e.data.case_id], e.data.pickup_location, today, 1) for e in await uow.new_events(CONSUMER, taken)]
-    if bookings:
-        await _book_all(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, bookings)
+    produced = await uow.new_events(CONSUMER, taken)
+    if produced:
+        await agenda.set_document_numbers({e.data.case_id: e.data.document_number for e in produced})
+        today = policy.today()
+        bookings = [booking_for(cases[e.data.case_id], e.data.pickup_location, today, 1) for e in produced]
+        await book_or_wait(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, bookings)
         await uow.commit()
     return left
 
@@ -84,10 +71,14 @@ _REPORTED_PRODUCT = {BiometricsCaptured: AppointmentProduct.BIOMETRICS, Document
 async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: DeskPolicy) -> None:
     """Act on what the desks report (each report once): a capture completes the biometrics, a
     no-show books again or, after ``no_show_limit`` of them, hands the case to a caseworker, a
-    collection ends the pickup. A batch's appointments and cases are read at once, its attended
-    appointments written at once, and its no-shows acted on together (before any later report
-    about one of their cases, so that each case's events keep their order); a report about an
-    appointment the case does not have is unprocessable."""
+    collection ends the pickup. A visit reported for an appointment marked a no-show corrects the
+    desk's own report: the appointment was attended after all, and the one booked again because of
+    the no-show is cancelled (or no longer waits for a slot). A batch's appointments and cases are
+    read at once, its attended appointments written at once, and its no-shows acted on together
+    (before any later report about one of their cases, so that each case's events keep their order).
+    A report about an appointment the case does not have, or a collection of another document than
+    the one produced for the case, is unprocessable; any other report that changes nothing says why
+    in the log."""
     reports = await uow.new_events(CONSUMER, events)
     if not reports:
         return
@@ -96,6 +87,7 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
     cases = await agenda.cases({event.data.case_id for event in reports})
     attended: list[str] = []
     captured_at: dict[UUID, LocationCode] = {}
+    corrected: list[Appointment] = []  # marked no-shows that were attended after all
     missed: dict[UUID, tuple[DeskCase, Appointment]] = {}  # no-shows not acted on yet, by case
     for event in reports:
         data = event.data
@@ -108,24 +100,73 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
             raise Unprocessable(f"no {product.value} appointment {data.appointment_id!r} for case {data.case_id}")
         case = cases[data.case_id]
         if isinstance(event, DocumentCollected):
-            attended.append(appointment.appointment_id)
-            appointments[appointment.appointment_id] = replace(appointment, status="attended")
-        elif appointment.status != "booked":
-            continue  # reported before, under another id
-        elif isinstance(event, BiometricsCaptured):
-            attended.append(appointment.appointment_id)
-            appointments[appointment.appointment_id] = replace(appointment, status="attended")
+            _check_collected_document(case, event)
+        unchanged = _why_unchanged(event, appointment)
+        if unchanged:
+            log.info("desk report changes nothing", why=unchanged, report=event.type, appointment_id=appointment.appointment_id)
+            continue
+        if isinstance(event, AppointmentNoShow):
+            appointments[appointment.appointment_id] = replace(appointment, status="no_show")
+            missed[case.case_id] = (case, appointment)
+            continue
+        if appointment.status == "no_show":
+            corrected.append(appointment)
+            log.info(
+                "the desk corrects a no-show: the appointment was attended", report=event.type, appointment_id=appointment.appointment_id
+            )
+        attended.append(appointment.appointment_id)
+        appointments[appointment.appointment_id] = replace(appointment, status="attended")
+        if isinstance(event, BiometricsCaptured):
+            if case.biometrics_location is not None or case.case_id in captured_at:
+                log.info(
+                    "biometrics were completed before; the capture is recorded and nothing announced",
+                    appointment_id=appointment.appointment_id,
+                )
+                continue
             captured_at[case.case_id] = appointment.location
             completed = BiometricsCompletedData(
                 case_id=case.case_id, case_number=case.case_number, captured=True, location=appointment.location
             )
-            await _emit(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
-        else:
-            appointments[appointment.appointment_id] = replace(appointment, status="no_show")
-            missed[case.case_id] = (case, appointment)
+            await announce(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
     await _missed(uow, agenda, list(missed.values()), policy)
     await agenda.set_attended(attended, captured_at)
+    await _undo_bookings_again(uow, agenda, corrected)
     await uow.commit()
+
+
+def _why_unchanged(event: DeskReport, appointment: Appointment) -> str | None:
+    """Why ``event`` changes nothing about ``appointment``, or None when it does."""
+    if appointment.status == "attended":
+        return "the appointment was reported attended before"
+    if appointment.status == "cancelled":
+        return "the appointment was cancelled: an earlier one of the case, marked a no-show, was attended after all"
+    if isinstance(event, AppointmentNoShow) and appointment.status == "no_show":
+        return "the no-show was reported before"
+    return None
+
+
+def _check_collected_document(case: DeskCase, event: DocumentCollected) -> None:
+    """A desk may hand out only the document produced for the case: a report naming another one is
+    parked for a person to look at, never taken as the collection."""
+    if case.document_number is None:
+        # produced before biometrics kept document numbers: there is nothing to check it against
+        log.warning("collection reported for a document not recorded here; accepted unchecked", appointment_id=event.data.appointment_id)
+    elif event.data.document_number != case.document_number:
+        raise Unprocessable(
+            f"collection reported of another document than the one produced for case {case.case_number} "
+            f"(appointment {event.data.appointment_id!r})"
+        )
+
+
+async def _undo_bookings_again(uow: UnitOfWork, agenda: DeskAgenda, corrected: list[Appointment]) -> None:
+    """Cancel the appointments booked again because of a no-show that the desk has corrected, freeing
+    their seats, and take such bookings that still wait for a slot off the waiting list."""
+    if not corrected:
+        return
+    cancelled = await agenda.cancel_later(corrected)
+    dropped = await WaitingList(uow.connection).drop_later(corrected)
+    if cancelled or dropped:
+        log.info("bookings made after a corrected no-show undone", cancelled=cancelled, no_longer_waiting=dropped)
 
 
 async def _missed(
@@ -145,65 +186,28 @@ async def _missed(
             await _flag(uow, case, f"no-show at {count} {appointment.product.value} appointments", count)
         else:
             after = max(policy.today(), appointment.day)
-            again.setdefault(appointment.product, []).append(_booking(case, appointment.location, after, count + 1))
-    return [appointment for product, bookings in again.items() for appointment in await _book_all(uow, agenda, product, bookings)]
+            again.setdefault(appointment.product, []).append(booking_for(case, appointment.location, after, count + 1))
+    return [appointment for product, bookings in again.items() for appointment in await book_or_wait(uow, agenda, product, bookings)]
 
 
 async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork, policy: DeskPolicy) -> None:
-    if not await uow.first_time(CONSUMER, event.id):
-        return
+    """Book the residence endorsement sticker appointment the applicant asked for (each request once).
+    A request about a case whose registration is not read here yet waits for it (``NotReady``): the
+    portal only knows cases that were registered, so the registration is on its way."""
     agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
     case = await agenda.case(event.data.case_id)
-    if case is None or case.case_number != event.data.case_number:
+    if case is None:
+        raise NotReady(f"registration of case {event.data.case_id} not read yet")
+    if case.case_number != event.data.case_number:
         raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
-    booking = _booking(case, event.data.preferred_location, policy.today(), 1)
-    await _book_all(uow, agenda, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
+    if not await uow.first_time(CONSUMER, event.id):
+        return
+    booking = booking_for(case, event.data.preferred_location, policy.today(), 1)
+    await book_or_wait(uow, agenda, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
     await uow.commit()
-
-
-async def _book_all(uow: UnitOfWork, agenda: DeskAgenda, product: AppointmentProduct, bookings: list[Booking]) -> list[Appointment]:
-    """Book each of ``bookings`` and say so, or flag its case for a caseworker when no desk has room;
-    returns the appointments booked."""
-    booked = []
-    for booking, appointment in zip(bookings, await agenda.book_all(product, bookings)):
-        case = booking.case
-        if appointment is None:
-            reason = f"no {product} slot at any desk serving {case.application_type} in {BOOKING_WINDOW_DAYS} working days"
-            await _flag(uow, case, reason, 0)
-        else:
-            await _emit(uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number))
-            log.debug("appointment booked", product=product.value, location=appointment.location.value, attempt=appointment.attempt)
-            booked.append(appointment)
-    return booked
-
-
-def _booking(case: DeskCase, preferred: LocationCode, after: date, attempt: int) -> Booking:
-    return Booking(case, preferred, candidate_locations(case.application_type, preferred), after, attempt)
-
-
-def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:
-    location = LOCATIONS[appointment.location]
-    return AppointmentData(
-        case_id=case.case_id,
-        case_number=case.case_number,
-        appointment_id=appointment.appointment_id,
-        product=appointment.product,
-        location=appointment.location,
-        location_name=location.name,
-        address=location.address,
-        date=appointment.day,
-        start_time=appointment.start,
-        end_time=appointment.end,
-        persons=appointment.persons,
-        attempt=appointment.attempt,
-    )
 
 
 async def _flag(uow: UnitOfWork, case: DeskCase, reason: str, no_shows: int) -> None:
     flagged = CaseFlaggedData(case_id=case.case_id, case_number=case.case_number, reason=reason, no_shows=no_shows)
-    await _emit(uow, case, CaseFlagged.create(flagged, source=SOURCE, subject=case.case_number))
+    await announce(uow, case, CaseFlagged.create(flagged, source=SOURCE, subject=case.case_number))
     log.info("case flagged for a caseworker", reason=reason)
-
-
-async def _emit(uow: UnitOfWork, case: DeskCase, event) -> None:
-    await uow.emit(CASE_APPOINTMENTS.name, str(case.case_id), event)

@@ -11,7 +11,7 @@ from uuid import UUID
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import NotReady
 from ind_runtime.unit_of_work import UnitOfWork
-from schemas.appointments import AppointmentBooked
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked
 from schemas.cases import CaseRegistered
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested
@@ -33,6 +33,7 @@ def _receipt(event: CaseRegistered, _to: Recipient) -> Email:
 COMPOSERS: dict[type[CloudEvent], Callable[[CloudEvent, Recipient], Email]] = {
     CaseRegistered: _receipt,
     AppointmentBooked: messages.appointment_booked,
+    AppointmentAwaitingSlot: messages.appointment_awaiting_slot,
     InformationRequested: messages.information_requested,
     CaseDecided: messages.case_decided,
     CaseClosed: messages.case_closed,
@@ -48,7 +49,7 @@ class Queued:
 
 def calls_for_email(event: CloudEvent) -> bool:
     """Submission and information appointments are made by the applicant, who needs no email about them."""
-    return not isinstance(event, AppointmentBooked) or event.data.product in EMAILED_PRODUCTS
+    return not isinstance(event, AppointmentBooked | AppointmentAwaitingSlot) or event.data.product in EMAILED_PRODUCTS
 
 
 async def queue_emails(events: Sequence[CloudEvent], uow: UnitOfWork) -> Queued:

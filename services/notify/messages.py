@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from schemas.appointments import AppointmentBooked
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked
 from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType, AppointmentProduct, Language
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested, Outcome
@@ -51,6 +51,22 @@ APPOINTMENT_KINDS = {
     AppointmentProduct.BIOMETRICS: "biometrics_appointment",
     AppointmentProduct.ENDORSEMENT_STICKER: "sticker_appointment",
     AppointmentProduct.DOCUMENT_PICKUP: "document_ready",
+}
+
+# What an appointment that waits for a free slot is for, as the email about the wait names it.
+WAITING_APPOINTMENT_NAMES = {
+    Language.ENGLISH: {
+        AppointmentProduct.BIOMETRICS: "an appointment to have your biometric data (passport photo, fingerprints and signature) taken",
+        AppointmentProduct.ENDORSEMENT_STICKER: "an appointment to have a residence endorsement sticker placed in your passport",
+        AppointmentProduct.DOCUMENT_PICKUP: "an appointment to collect your residence document",
+    },
+    Language.DUTCH: {
+        AppointmentProduct.BIOMETRICS: (
+            "een afspraak om uw biometrische gegevens (pasfoto, vingerafdrukken en handtekening) te laten vastleggen"
+        ),
+        AppointmentProduct.ENDORSEMENT_STICKER: "een afspraak om een verblijfsaantekening (sticker) in uw paspoort te laten plaatsen",
+        AppointmentProduct.DOCUMENT_PICKUP: "een afspraak om uw verblijfsdocument op te halen",
+    },
 }
 
 
@@ -143,6 +159,19 @@ def appointment_booked(event: AppointmentBooked, to: Recipient) -> Email:
     summary, description = _blocks(kind, to.language, context, ("calendar_summary", "calendar_description"))
     ics = appointment_ics(appointment, summary.strip(), description.strip())
     return _email(kind, to, context, (Attachment("appointment.ics", "text/calendar", ics),))
+
+
+def appointment_awaiting_slot(event: AppointmentAwaitingSlot, to: Recipient) -> Email:
+    """That no desk has room for the appointment yet and that it follows by email once one has, so
+    the applicant neither waits in the dark nor asks again; ValueError for products the applicant
+    books themselves."""
+    waiting = event.data
+    name = WAITING_APPOINTMENT_NAMES[to.language].get(waiting.product)
+    if name is None:
+        raise ValueError(f"no applicant email for {waiting.product.value} appointments")
+    return _email(
+        "appointment_awaiting_slot", to, {"case_number": waiting.case_number, "appointment": name, "window_days": waiting.window_days}
+    )
 
 
 def information_requested(event: InformationRequested, to: Recipient) -> Email:

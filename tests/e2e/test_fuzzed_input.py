@@ -3,7 +3,8 @@
 Per consumed topic, about forty explicit examples (one of every kind of bad input, so that none
 depends on what hypothesis happens to draw) and sixty records drawn by hypothesis: bytes that are
 not JSON or not UTF-8, tombstones, JSON that is not an object, nesting deeper than any parser
-allows, strings of hundreds of kilobytes, integers too long for Python's parser, odd unicode
+allows, strings of hundreds of kilobytes, records exactly as large as their topic accepts (one
+with a 500 KB key and 400 KB of headers), integers too long for Python's parser, odd unicode
 (escaped and CESU-8 lone surrogates, RTL marks, NUL, emoji, BOMs, UTF-16), envelopes with fields
 missing or of the wrong type, another ``specversion``, types of other topics or none at all,
 duplicate ``type`` keys, forged ``dlq.*`` headers, and well-formed events (signed commands too)
@@ -18,12 +19,15 @@ topic, by (topic, partition, offset):
   decision published one ``nl.ind.decision.command_rejected.v1`` about it on
   ``ind.decision.outcomes.v1`` (by its id, or keyed by its position when it had none);
 - **dead-lettered**: a record on ``<topic>.dlq`` from that consumer whose ``dlq.source.*`` headers
-  name it, carrying the original key, bytes and headers;
+  name it, carrying the original key, bytes and headers (here every one must fit: a record kept in
+  PostgreSQL because its dead-letter topic refused it fails the test; test_records_at_the_limits
+  makes a dead-letter topic refuse on purpose);
 - **skipped by design**: the consumer group committed past it, and it is a record the event
   router skips (``ind_runtime/routing.py``): a JSON object whose string ``type`` the consumer has
-  no handler for (notify handles its six types on each of its three topics, biometrics and
-  decision only the types wired to that topic), or an ``nl.ind.appointment.booked.v1`` for a
-  product notify emails nobody about (``SUB``, ``INF``: notify returns before its inbox).
+  no handler for (notify handles its seven types on each of its three topics, biometrics and
+  decision only the types wired to that topic), or an ``nl.ind.appointment.booked.v1`` or
+  ``nl.ind.appointment.awaiting_slot.v1`` for a product notify emails nobody about (``SUB``,
+  ``INF``: notify returns before its inbox).
   intake and decision's command consumer screen every record, so they never skip one; JSON that
   is not an object, or has no string ``type``, is dead-lettered by the router.
 
@@ -73,6 +77,7 @@ from schemas.topics import (
     REJECTIONS,
     SUBMISSIONS,
 )
+from harness.limits import filling
 from tests.conftest import committed_past
 
 RECORDS_PER_TOPIC = 60
@@ -81,7 +86,7 @@ STALL_WINDOW_S = 12.0  # longer than HANDLER_BACKOFF_MAX_S: a waiting record has
 # A Faust agent reads all partitions of its topic as one stream, so orphans wait one after another:
 # six of them, each up to the pipeline's HANDLER_NOT_READY_MAX_S (15 s) plus the backoff around it.
 ORPHAN_WINDOW_S = 6 * 30.0
-MAX_RECORD_BYTES = 900_000  # under the broker's default message.max.bytes (1 MiB), dlq.* headers included
+MAX_RECORD_BYTES = 900_000  # the drawn records; the explicit ones "to the limit" are as large as their topic takes
 
 MODELS = {event.type: type(event) for event in EXAMPLES}
 TEMPLATES = {event.type: json.loads(event.to_json()) for event in EXAMPLES}
@@ -109,7 +114,7 @@ def _types(*event_types: str) -> frozenset[str]:
 REGISTERED, = CASES_REGISTERED.event_types
 CAPTURED, NO_SHOW, COLLECTED = DESK_EVENTS.event_types
 SUPPLIED, STICKER = APPLICANT_REQUESTS.event_types
-BOOKED, COMPLETED, FLAGGED = CASE_APPOINTMENTS.event_types
+BOOKED, COMPLETED, FLAGGED, AWAITING_SLOT = CASE_APPOINTMENTS.event_types
 ASSESSED, INFO_REQUESTED, RESUMED, REFUSAL_PROPOSED, DECIDED, PRODUCED, CLOSED, APPROACHING, EXCEEDED = (
     CASE_LIFECYCLE.event_types
 )
@@ -117,7 +122,7 @@ NOTIFY_SILENT_PRODUCTS = ("SUB", "INF")  # services/notify/handlers.py (calls_fo
 
 # notify routes all of its types on each of its three topics (services/notify/app.py); biometrics and
 # decision route per topic.
-NOTIFY = Consumer("notify", _types(REGISTERED, BOOKED, INFO_REQUESTED, DECIDED, CLOSED, EXCEEDED))
+NOTIFY = Consumer("notify", _types(REGISTERED, BOOKED, AWAITING_SLOT, INFO_REQUESTED, DECIDED, CLOSED, EXCEEDED))
 READERS: dict[str, tuple[Consumer, ...]] = {
     SUBMISSIONS.name: (Consumer("intake"),),
     DESK_EVENTS.name: (
@@ -233,6 +238,7 @@ class Draft:
     headers: tuple[tuple[str, bytes], ...] = ()
     signing: str = "none"
     nesting: tuple[str, int] | None = None
+    to_the_limit: bool = False  # padded with 0xff bytes until the record is as large as its topic accepts
 
 
 @st.composite
@@ -519,6 +525,14 @@ def explicit_drafts(topic: str) -> list[Draft]:
             encoding="ascii",
         ),
         Draft("500 KB of binary", raw=b"\x00\xff" * 250_000),
+        Draft("not JSON, exactly as large as the topic accepts", raw=b"\xff", to_the_limit=True),
+        Draft(
+            "a 500 KB key and 400 KB of headers, and the record exactly as large as the topic accepts",
+            raw=b'{"specversion": "1.0", "type": "' + own[0].encode(),
+            key=b"k" * 500_000,
+            headers=(("traceparent", b"00-abc-def-01"), ("bulk", b"v" * 400_000)),
+            to_the_limit=True,
+        ),
         Draft("lone surrogate, escaped", document=_with_text(template, "Ra\ud800man"), encoding="ascii"),
         Draft("lone surrogate, CESU-8", document=_with_text(template, "Ra\udfffman"), encoding="utf8"),
         Draft("lone surrogate in the id", document=changed(id="cmd-\ud800"), encoding="ascii"),
@@ -739,6 +753,9 @@ async def publish(producer, topic: str, drafts: list[Draft], run: str, follow_wi
     for index, draft in enumerate(drafts):
         draft = finish(draft, f"{run}-{topic.split('.')[2]}", index)  # ids unique across topics too
         value = _encode(draft)
+        if draft.to_the_limit:
+            padding = filling(TOPICS[topic].max_record_bytes, draft.key, draft.headers)
+            value = (value + padding)[: len(padding)]
         partition = index % partitions
         future = await producer.send(topic, value, key=draft.key, partition=partition, headers=list(draft.headers))
         pending.append((future, draft, value))
@@ -761,6 +778,7 @@ async def publish(producer, topic: str, drafts: list[Draft], run: str, follow_wi
 # --- what became of each record ---------------------------------------------------------------------
 
 SKIP, PARK, HANDLE, ANSWER = "skipped by design", "dead-lettered", "handled", "answered"
+KEPT = "kept in PostgreSQL"  # parked where its dead-letter topic would not take it (ind_runtime/kept_records.py)
 
 
 def expectation(consumer: Consumer, record: Sent) -> str:
@@ -776,8 +794,8 @@ def expectation(consumer: Consumer, record: Sent) -> str:
     event_type = document["type"]
     if event_type not in consumer.handles:
         return SKIP
-    if consumer.service == "notify" and event_type == BOOKED:
-        event = _validates(record.value, {BOOKED})
+    if consumer.service == "notify" and event_type in (BOOKED, AWAITING_SLOT):
+        event = _validates(record.value, {event_type})
         if event is not None and event.data.product.value in NOTIFY_SILENT_PRODUCTS:
             return SKIP
     return HANDLE
@@ -803,6 +821,7 @@ class Ledger:
     command_outcomes: dict = field(default_factory=lambda: defaultdict(list))
     cases: set = field(default_factory=set)
     inbox: set = field(default_factory=set)
+    kept: set = field(default_factory=set)  # (consumer, topic, partition, offset) kept in PostgreSQL
     passed: set = field(default_factory=set)
     _seen: dict = field(default_factory=lambda: defaultdict(int))
 
@@ -822,6 +841,8 @@ class Ledger:
                 "select consumer, event_id from runtime.inbox where event_id = any($1::text[])", ids
             )
             self.inbox |= {(row["consumer"], row["event_id"]) for row in rows}
+        rows = await self.pool.fetch('select consumer, topic, partition, "offset" from runtime.kept_records')
+        self.kept = {(row["consumer"], row["topic"], row["partition"], row["offset"]) for row in rows}
         waiting = [spot for spot in progress if spot not in self.passed]
         limit = asyncio.Semaphore(8)
 
@@ -855,6 +876,8 @@ class Ledger:
         found = []
         if self.dead_letters.get((consumer.service, *record.spot)):
             found.append(PARK)
+        if (consumer.service, *record.spot) in self.kept:
+            found.append(KEPT)
         if consumer.service == "intake":
             if self.rejections.get(record.spot):
                 found.append("rejected")
@@ -877,10 +900,10 @@ class Ledger:
         if expected == SKIP:
             return found == {"consumed past"}
         if expected == PARK:
-            return PARK in found
+            return bool(found & {PARK, KEPT})
         if expected == HANDLE:
-            return bool(found & {PARK, "processed"})
-        return bool(found & {PARK, "rejected", "case", "command_rejected", "command_accepted"})
+            return bool(found & {PARK, KEPT, "processed"})
+        return bool(found & {PARK, KEPT, "rejected", "case", "command_rejected", "command_accepted"})
 
 
 def progress_marks(records: list[Sent]) -> dict:
@@ -1031,6 +1054,8 @@ async def test_every_fuzzed_record_is_processed_answered_parked_or_skipped_and_n
         await asyncio.sleep(0.5)
     assert check_workers(pipeline, marks) == []
     assert _dead_letters_keep_the_record(ledger, records) == []
+    kept = [r.short() for r in records for c in READERS[r.topic] if (c.service, *r.spot) in ledger.kept]
+    assert kept == [], "a record its topic accepted did not fit its dead-letter topic"
     assert [spot for spot, n in ledger.rejections.items() if n > 1] == [], "a record rejected more than once"
     for record in (r for r in records if r.topic == DECISION_COMMANDS.name):
         answers = ledger.outcomes(READERS[DECISION_COMMANDS.name][0], record)
@@ -1047,7 +1072,7 @@ def _registration(case_id: str, case_number: str, run: str, given_names: str = "
 
 
 ORPHAN_TYPES = {
-    CASE_APPOINTMENTS.name: (BOOKED, COMPLETED, FLAGGED),
+    CASE_APPOINTMENTS.name: (BOOKED, COMPLETED, FLAGGED, AWAITING_SLOT),
     CASE_LIFECYCLE.name: (PRODUCED, INFO_REQUESTED, DECIDED, CLOSED, EXCEEDED),
 }
 
@@ -1083,7 +1108,7 @@ async def test_well_formed_stage_events_about_unregistered_cases_do_not_stop_the
         if time.monotonic() > deadline:
             pytest.fail("biometrics did nothing with the poisoned registration")
         await asyncio.sleep(0.5)
-    if json.loads(desk_stage.value)["type"] == BOOKED:  # not when every desk is full (then a flag notify skips)
+    if json.loads(desk_stage.value)["type"] in (BOOKED, AWAITING_SLOT):  # notify emails about either
         spot = ("ind-notify", CASE_APPOINTMENTS.name, desk_stage.partition)
         progress[spot] = max(progress.get(spot, -1), desk_stage.offset)
 

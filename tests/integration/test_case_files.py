@@ -9,14 +9,17 @@ from uuid import uuid4
 
 import pytest
 
-from ind_runtime.records import Unprocessable
+from ind_runtime.records import ConsumedRecord, Unprocessable
+from ind_runtime.routing import BatchRouter
+from ind_runtime.settings import Settings
 from ind_runtime.unit_of_work import UnitOfWork
-from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.codes import LocationCode
 from schemas.desk import DocumentCollected
 from schemas.examples import EXAMPLES
+from schemas.topics import CASE_APPOINTMENTS
 from services.decision import handlers
-from services.decision.app import MIGRATIONS
+from services.decision.app import MIGRATIONS, wire
 from tests.conftest import registrations, service_pool
 
 PUBLISHER = "decision-under-test"
@@ -102,6 +105,38 @@ async def test_a_batch_of_desk_reports_moves_each_case_on_once_and_leaves_those_
     await _open(decision_pool, [not_yet])
     assert await _reported(decision_pool, [early, later]) == []
     assert await decision_pool.fetchval("select status from decision.cases where case_id = $1", not_yet.data.case_id) == "awaiting_decision"
+
+
+class _WiredBatches:
+    """Stands in for the worker's resources to read how the decision service routes each topic's batches."""
+
+    settings = Settings()
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple] = {}
+
+    def route_batches(self, _app, topic: str, models, handle, **_context) -> None:
+        self.routes[topic] = (models, handle)
+
+    def __getattr__(self, _name: str):
+        return lambda *_args, **_kwargs: None
+
+
+async def test_a_booking_waiting_for_a_desk_slot_neither_assesses_the_case_nor_finds_against_it(decision_pool):
+    (registration,) = registrations(1, seed=7)
+    await _open(decision_pool, [registration])
+    wired = _WiredBatches()
+    wire(None, wired)
+    models, handle = wired.routes[CASE_APPOINTMENTS.name]
+    router = BatchRouter(lambda: UnitOfWork(decision_pool, PUBLISHER), models, handle, policy=POLICY)
+    waiting = _about(AppointmentAwaitingSlot, registration)
+    record = ConsumedRecord(CASE_APPOINTMENTS.name, 0, 0, str(registration.data.case_id).encode(), waiting.to_json())
+
+    assert await router([record]) == []
+
+    case = await decision_pool.fetchrow("select status, findings, recommendation from decision.cases")
+    assert (case["status"], case["findings"], case["recommendation"]) == ("awaiting_biometrics", "[]", None)
+    assert await decision_pool.fetchval("select count(*) from runtime.outbox where publisher = $1", PUBLISHER) == 0
 
 
 async def _collected(pool, events) -> None:

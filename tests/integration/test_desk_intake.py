@@ -1,8 +1,8 @@
 """Biometrics takes on a batch of registered cases with a few statements, against real PostgreSQL:
 one booking per case that needs one, a no-desk notice for the others, each registration once, and
-the bookings of one batch filling a slot's seats in turn without overbooking it."""
+the bookings of one batch filling a slot's seats in turn without overbooking it, and those it finds no
+seat for waiting for one."""
 
-import json
 from collections import Counter
 from datetime import date, time
 
@@ -11,18 +11,27 @@ import pytest
 from ind_runtime.records import Unprocessable
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
-from schemas.desk import AppointmentNoShow, BiometricsCaptured, DeskVisit, NoShowData
-from schemas.lifecycle import DocumentProduced, DocumentProducedData
+from schemas.desk import BiometricsCaptured, DeskVisit
 from services.biometrics.app import MIGRATIONS, SERVICE
 from services.biometrics.appointments import FREE_SLOTS_AFTER, TAKE_SEATS, DeskAgenda
 from services.biometrics.capacity import Capacity
-from services.biometrics.handlers import DeskPolicy, cases_registered, desk_reports, documents_produced
+from services.biometrics.handlers import desk_reports, documents_produced
 from tests.conftest import registrations, service_pool
-
-PUBLISHER = "biometrics-under-test"
-AM = LocationCode.AMSTERDAM
-BIO = AppointmentProduct.BIOMETRICS
-MONDAY = date(2027, 3, 1)
+from tests.integration.desk_stage import (
+    AM,
+    BIO,
+    MONDAY,
+    PUBLISHER,
+    appointment_of,
+    capture,
+    no_show,
+    policy,
+    produced,
+    published,
+    report,
+    take_on,
+    visit,
+)
 
 
 @pytest.fixture
@@ -31,25 +40,11 @@ async def desk_pool():
         yield pool
 
 
-def _policy(overrides: dict | None = None) -> DeskPolicy:
-    return DeskPolicy(no_show_limit=2, capacity_overrides=overrides or {}, today=lambda: MONDAY)
-
-
-async def _take_on(pool, events, overrides: dict | None = None) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await cases_registered(events, uow, _policy(overrides))
-
-
-async def _published(pool) -> list[tuple[str, str]]:
-    rows = await pool.fetch("select key, value from runtime.outbox where publisher = $1 order by id", PUBLISHER)
-    return [(r["key"].decode(), json.loads(r["value"])["type"]) for r in rows]
-
-
 async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_one(desk_pool):
     events = registrations(3, 1, ApplicationType.FAMILY, ApplicationType.MVV, ApplicationType.STUDY, location=AM)
-    await _take_on(desk_pool, events)
+    await take_on(desk_pool, events)
 
-    assert sorted(await _published(desk_pool)) == sorted([  # one event per case: no order between cases
+    assert sorted(await published(desk_pool)) == sorted([  # one event per case: no order between cases
         (str(events[0].data.case_id), "nl.ind.appointment.booked.v1"),
         (str(events[1].data.case_id), "nl.ind.biometrics.completed.v1"),
         (str(events[2].data.case_id), "nl.ind.appointment.booked.v1"),
@@ -61,17 +56,17 @@ async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_o
 
 async def test_a_registration_seen_before_or_twice_in_one_batch_is_taken_on_once(desk_pool):
     a, b = registrations(2, 2, ApplicationType.FAMILY, location=AM)
-    await _take_on(desk_pool, [a, a])
-    await _take_on(desk_pool, [b, a])
+    await take_on(desk_pool, [a, a])
+    await take_on(desk_pool, [b, a])
 
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments") == 2
-    assert [key for key, _type in await _published(desk_pool)] == [str(a.data.case_id), str(b.data.case_id)]
+    assert [key for key, _type in await published(desk_pool)] == [str(a.data.case_id), str(b.data.case_id)]
 
 
 async def test_the_bookings_of_one_batch_fill_a_slot_in_turn_and_never_overbook_it(desk_pool):
     one_slot_of_two = {AM: {BIO: Capacity(slot_minutes=480, desks=2)}}
     events = registrations(5, 3, ApplicationType.FAMILY, location=AM)
-    await _take_on(desk_pool, events, one_slot_of_two)
+    await take_on(desk_pool, events, one_slot_of_two)
 
     rows = await desk_pool.fetch(
         """select s.location, s.day, count(*) as seats from biometrics.appointments a
@@ -95,10 +90,10 @@ async def test_a_batch_books_every_case_where_booking_its_cases_one_by_one_would
     few_seats = {code: {BIO: Capacity(slot_minutes=120, desks=1)} for code in LocationCode}
     kinds = (ApplicationType.FAMILY, ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.ASYLUM, ApplicationType.MVV)
     events = registrations(400, 4, *kinds)
-    await _take_on(desk_pool, events, few_seats)
+    await take_on(desk_pool, events, few_seats)
     async with service_pool("desk_one_by_one", SERVICE, MIGRATIONS) as one_by_one:
         for event in events:
-            await _take_on(one_by_one, [event], few_seats)
+            await take_on(one_by_one, [event], few_seats)
         expected = await _booked_slots(one_by_one)
 
     booked = await _booked_slots(desk_pool)
@@ -111,35 +106,30 @@ async def test_a_batch_books_every_case_where_booking_its_cases_one_by_one_would
     assert spilled > 0
 
 
-async def test_cases_a_batch_finds_no_seat_for_are_flagged_and_the_others_booked_without_overbooking(desk_pool):
+async def test_cases_a_batch_finds_no_seat_for_wait_for_one_and_the_others_are_booked_without_overbooking(desk_pool):
     one_seat_a_day = {code: {BIO: Capacity(slot_minutes=480, desks=1)} for code in LocationCode}
     events = registrations(170, 5, ApplicationType.FAMILY, location=AM)  # 4 IND desks x 40 days = 160 seats
-    await _take_on(desk_pool, events, one_seat_a_day)
+    await take_on(desk_pool, events, one_seat_a_day)
 
-    published = [kind for _key, kind in await _published(desk_pool)]
-    assert published.count("nl.ind.appointment.booked.v1") == 160
-    assert published[160:] == ["nl.ind.case.flagged.v1"] * 10  # the last ten in the batch
+    announced = await published(desk_pool)
+    assert [kind for _key, kind in announced].count("nl.ind.appointment.booked.v1") == 160
+    # the last ten in the batch wait for a slot, and nothing goes to a caseworker: a full agenda is not their fault
+    assert announced[160:] == [(str(e.data.case_id), "nl.ind.appointment.awaiting_slot.v1") for e in events[160:]]
+    waiting = await desk_pool.fetch("select case_id, product, attempt from biometrics.waiting_bookings order by waiting_id")
+    assert [(r["case_id"], r["product"], r["attempt"]) for r in waiting] == [(e.data.case_id, "BIO", 1) for e in events[160:]]
     assert await desk_pool.fetchval("select count(*) from biometrics.slots where booked > capacity") == 0
     assert await desk_pool.fetchval("select sum(booked) from biometrics.slots") == 160
-
-
-def _produced(registration, pickup: LocationCode) -> DocumentProduced:
-    data = registration.data
-    produced = DocumentProducedData(
-        case_id=data.case_id, case_number=data.case_number, document_number=f"NL{data.case_number[-8:]}", pickup_location=pickup
-    )
-    return DocumentProduced.create(produced, source="urn:ind:decision", subject=data.case_number)
 
 
 async def test_a_batch_of_produced_documents_books_a_pickup_for_each_and_leaves_those_of_cases_not_registered_yet(desk_pool):
     registered = registrations(2, 6, ApplicationType.FAMILY, location=AM)
     not_yet = registrations(1, 7, ApplicationType.FAMILY, location=AM)[0]
-    await _take_on(desk_pool, registered)
-    first, second = (_produced(event, LocationCode.ZWOLLE) for event in registered)
-    early, again = _produced(not_yet, AM), _produced(not_yet, AM)
+    await take_on(desk_pool, registered)
+    first, second = (produced(event, LocationCode.ZWOLLE) for event in registered)
+    early, again = produced(not_yet, AM), produced(not_yet, AM)
 
     async with UnitOfWork(desk_pool, PUBLISHER) as uow:
-        left = await documents_produced([first, early, second, first, again], uow, _policy())
+        left = await documents_produced([first, early, second, first, again], uow, policy())
 
     assert left == [early, again]  # the case's later event waits behind the one that waits
     pickups = await desk_pool.fetch(
@@ -150,70 +140,41 @@ async def test_a_batch_of_produced_documents_books_a_pickup_for_each_and_leaves_
     inbox = await desk_pool.fetchval("select count(*) from runtime.inbox where event_id = any($1::text[])", [early.id, again.id])
     assert inbox == 0  # left events are not marked as handled: they come again
 
-    await _take_on(desk_pool, [not_yet])
+    await take_on(desk_pool, [not_yet])
     async with UnitOfWork(desk_pool, PUBLISHER) as uow:
-        assert await documents_produced([early], uow, _policy()) == []
+        assert await documents_produced([early], uow, policy()) == []
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where product = 'DOC'") == 3
-
-
-async def _appointment_of(pool, registration, attempt: int = 1) -> tuple[str, str]:
-    row = await pool.fetchrow(
-        "select appointment_id, status from biometrics.appointments where case_id = $1 and attempt = $2",
-        registration.data.case_id,
-        attempt,
-    )
-    return row["appointment_id"], row["status"]
-
-
-def _visit(registration, appointment_id: str) -> dict:
-    data = registration.data
-    return {"case_id": data.case_id, "case_number": data.case_number, "appointment_id": appointment_id, "location": AM, "desk_officer": "desk-007"}
-
-
-async def _report(pool, events, overrides: dict | None = None) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await desk_reports(events, uow, _policy(overrides))
-
-
-async def _no_show(pool, registration, attempt: int = 1) -> AppointmentNoShow:
-    appointment_id, _status = await _appointment_of(pool, registration, attempt)
-    return AppointmentNoShow.create(NoShowData(**_visit(registration, appointment_id), product=BIO), source="urn:ind:desk")
-
-
-async def _capture(pool, registration, attempt: int = 1) -> BiometricsCaptured:
-    appointment_id, _status = await _appointment_of(pool, registration, attempt)
-    return BiometricsCaptured.create(DeskVisit(**_visit(registration, appointment_id)), source="urn:ind:desk")
 
 
 async def _by_case(pool) -> dict[str, list[str]]:
     """What was published about each case, in order: the order that holds on a topic."""
     by_case: dict[str, list[str]] = {}
-    for key, kind in await _published(pool):
+    for key, kind in await published(pool):
         by_case.setdefault(key, []).append(kind)
     return by_case
 
 
 async def test_a_batch_of_desk_reports_completes_captured_biometrics_and_books_again_after_a_no_show(desk_pool):
     a, b = registrations(2, 8, ApplicationType.FAMILY, location=AM)
-    await _take_on(desk_pool, [a, b])
-    a_id, _ = await _appointment_of(desk_pool, a)
-    captured, missed = await _capture(desk_pool, a), await _no_show(desk_pool, b)
+    await take_on(desk_pool, [a, b])
+    a_id, _ = await appointment_of(desk_pool, a)
+    captured, missed = await capture(desk_pool, a), await no_show(desk_pool, b)
 
-    await _report(desk_pool, [captured, missed, captured])
+    await report(desk_pool, [captured, missed, captured])
 
-    assert await _appointment_of(desk_pool, a) == (a_id, "attended")
+    assert await appointment_of(desk_pool, a) == (a_id, "attended")
     assert await desk_pool.fetchval("select biometrics_location from biometrics.cases where case_id = $1", a.data.case_id) == "AM"
-    assert (await _appointment_of(desk_pool, b))[1] == "no_show"
-    assert (await _appointment_of(desk_pool, b, attempt=2))[1] == "booked"
-    published = [(key, kind) for key, kind in await _published(desk_pool)][2:]  # after the two first bookings
-    assert published == [
+    assert (await appointment_of(desk_pool, b))[1] == "no_show"
+    assert (await appointment_of(desk_pool, b, attempt=2))[1] == "booked"
+    announced = (await published(desk_pool))[2:]  # after the two first bookings
+    assert announced == [
         (str(a.data.case_id), "nl.ind.biometrics.completed.v1"),
         (str(b.data.case_id), "nl.ind.appointment.booked.v1"),
     ]
 
     # The second no-show reaches the limit (2): the case goes to a caseworker, not to a third booking.
-    await _report(desk_pool, [await _no_show(desk_pool, b, attempt=2)])
-    assert (await _published(desk_pool))[-1] == (str(b.data.case_id), "nl.ind.case.flagged.v1")
+    await report(desk_pool, [await no_show(desk_pool, b, attempt=2)])
+    assert (await published(desk_pool))[-1] == (str(b.data.case_id), "nl.ind.case.flagged.v1")
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where case_id = $1", b.data.case_id) == 2
 
 
@@ -225,20 +186,20 @@ async def test_a_batch_of_no_shows_books_each_again_after_its_missed_day_where_o
     events = registrations(60, 10, *kinds)
 
     async def run(pool, batches) -> None:
-        await _take_on(pool, events, two_seats_a_day)
+        await take_on(pool, events, two_seats_a_day)
         # Latest first, so that no day order is given; every fifth case turns up, the others miss.
-        first = [await (_capture if n % 5 == 0 else _no_show)(pool, e) for n, e in enumerate(reversed(events))]
+        first = [await (capture if n % 5 == 0 else no_show)(pool, e) for n, e in enumerate(reversed(events))]
         for batch in batches(first):
-            await _report(pool, batch, two_seats_a_day)
+            await report(pool, batch, two_seats_a_day)
         # Of those that missed, every third misses again (the limit: flagged) and the others turn up.
         missed = [e for n, e in enumerate(reversed(events)) if n % 5]
-        second = [await (_no_show if n % 3 == 0 else _capture)(pool, e, attempt=2) for n, e in enumerate(missed)]
+        second = [await (no_show if n % 3 == 0 else capture)(pool, e, attempt=2) for n, e in enumerate(missed)]
         for batch in batches(second):
-            await _report(pool, batch, two_seats_a_day)
+            await report(pool, batch, two_seats_a_day)
 
     await run(desk_pool, lambda reports: [reports])
     async with service_pool("desk_one_report_at_a_time", SERVICE, MIGRATIONS) as one_by_one:
-        await run(one_by_one, lambda reports: [[report] for report in reports])
+        await run(one_by_one, lambda reports: [[one] for one in reports])
         expected_slots, expected_events = await _booked_slots(one_by_one), await _by_case(one_by_one)
 
     assert await _booked_slots(desk_pool) == expected_slots
@@ -256,8 +217,8 @@ async def test_a_batch_of_no_shows_books_each_again_after_its_missed_day_where_o
 
 async def test_a_batch_of_no_shows_takes_one_booking_turn_and_one_read_of_free_slots_not_one_a_no_show(desk_pool):
     events = registrations(30, 11, ApplicationType.FAMILY, location=AM)
-    await _take_on(desk_pool, events)
-    reports = [await _no_show(desk_pool, e) for e in events]
+    await take_on(desk_pool, events)
+    reports = [await no_show(desk_pool, e) for e in events]
     statements: list[str] = []
 
     def record(logged) -> None:
@@ -266,7 +227,7 @@ async def test_a_batch_of_no_shows_takes_one_booking_turn_and_one_read_of_free_s
     async with UnitOfWork(desk_pool, PUBLISHER) as uow:
         uow.connection.add_query_logger(record)
         try:
-            await desk_reports(reports, uow, _policy())
+            await desk_reports(reports, uow, policy())
         finally:
             uow.connection.remove_query_logger(record)
 
@@ -278,12 +239,12 @@ async def test_a_batch_of_no_shows_takes_one_booking_turn_and_one_read_of_free_s
 
 async def test_a_desk_report_about_an_appointment_the_case_does_not_have_is_unprocessable(desk_pool):
     a, b = registrations(2, 9, ApplicationType.FAMILY, location=AM)
-    await _take_on(desk_pool, [a, b])
-    b_id, _ = await _appointment_of(desk_pool, b)
-    wrong_case = BiometricsCaptured.create(DeskVisit(**_visit(a, b_id)), source="urn:ind:desk")
+    await take_on(desk_pool, [a, b])
+    b_id, _ = await appointment_of(desk_pool, b)
+    wrong_case = BiometricsCaptured.create(DeskVisit(**visit(a, b_id)), source="urn:ind:desk")
     with pytest.raises(Unprocessable, match="no BIO appointment"):
-        await _report(desk_pool, [wrong_case])
-    assert await _appointment_of(desk_pool, b) == (b_id, "booked")
+        await report(desk_pool, [wrong_case])
+    assert await appointment_of(desk_pool, b) == (b_id, "booked")
 
 
 async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a_scan_of_every_slot(desk_pool):

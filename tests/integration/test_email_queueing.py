@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from ind_runtime.unit_of_work import UnitOfWork
-from schemas.appointments import AppointmentBooked, AppointmentData
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, AppointmentData, AwaitingSlotData
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.lifecycle import CaseDecided, CaseDecidedData, Outcome
 from services.notify.app import MIGRATIONS
@@ -108,3 +108,19 @@ async def test_an_appointment_the_applicant_made_queues_no_email_and_is_not_mark
 
     assert (queued.emails, queued.left) == (0, [])
     assert await notify_pool.fetchval("select count(*) from runtime.inbox where event_id = $1", submission_slot.id) == 0
+
+
+async def test_a_booking_that_waits_for_a_slot_queues_an_email_about_the_wait(notify_pool):
+    registration, = registrations(1, seed=5)
+    await _queue(notify_pool, [registration])
+    data = registration.data
+    waiting = AppointmentAwaitingSlot.create(
+        AwaitingSlotData(case_id=data.case_id, case_number=data.case_number, product=AppointmentProduct.BIOMETRICS, attempt=1, window_days=40),
+        source="urn:ind:biometrics",
+        subject=data.case_number,
+    )
+
+    queued = await _queue(notify_pool, [waiting])
+
+    assert (queued.emails, queued.left) == (1, [])
+    assert (await _emails(notify_pool))[-1] == ("appointment_awaiting_slot", data.applicant.email)

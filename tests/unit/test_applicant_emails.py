@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from schemas.appointments import AppointmentBooked
+from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked
 from schemas.cases import CaseRegistered
 from schemas.codes import AppointmentProduct, Language
 from schemas.examples import APPLICANT, EXAMPLES
@@ -17,6 +17,7 @@ from services.notify.calendar import appointment_ics
 from services.notify.messages import (
     Email,
     Recipient,
+    appointment_awaiting_slot,
     appointment_booked,
     case_closed,
     case_decided,
@@ -50,6 +51,10 @@ def _booked(product: AppointmentProduct) -> AppointmentBooked:
     return _with(BOOKED, product=product, appointment_id=f"{product.value}-XC-AMS-20260310-0930-{CASE_NUMBER}-1")
 
 
+def _awaiting(product: AppointmentProduct) -> AppointmentAwaitingSlot:
+    return _with(_example(AppointmentAwaitingSlot), product=product)
+
+
 def _calendar(email: Email) -> Calendar:
     (attachment,) = email.attachments
     return Calendar.from_ical(attachment.data)
@@ -59,6 +64,7 @@ EVERY_EMAIL = {
     "biometrics_appointment": lambda to: appointment_booked(_booked(AppointmentProduct.BIOMETRICS), to),
     "sticker_appointment": lambda to: appointment_booked(_booked(AppointmentProduct.ENDORSEMENT_STICKER), to),
     "document_ready": lambda to: appointment_booked(_booked(AppointmentProduct.DOCUMENT_PICKUP), to),
+    "appointment_awaiting_slot": lambda to: appointment_awaiting_slot(_awaiting(AppointmentProduct.BIOMETRICS), to),
     "information_requested": lambda to: information_requested(_example(InformationRequested), to),
     "decision_granted": lambda to: case_decided(DECIDED, to),
     "decision_refused": lambda to: case_decided(REFUSED, to),
@@ -73,6 +79,10 @@ SUBJECT_OPENINGS = {
         "Uw afspraak voor een verblijfsaantekening (sticker)",
     ),
     "document_ready": ("Your residence document is ready", "Uw verblijfsdocument ligt klaar"),
+    "appointment_awaiting_slot": (
+        "We will book your appointment as soon as a place is free",
+        "Wij maken uw afspraak zodra er plaats is",
+    ),
     "information_requested": ("We need more information", "Wij hebben meer informatie nodig"),
     "decision_granted": ("Your application has been granted", "Uw aanvraag is ingewilligd"),
     "decision_refused": ("Your application has been refused", "Uw aanvraag is afgewezen"),
@@ -128,6 +138,27 @@ def test_appointment_email_kind_follows_the_product(product, kind):
 def test_appointments_the_applicant_books_themselves_get_no_email(product):
     with pytest.raises(ValueError):
         appointment_booked(_booked(product), ENGLISH)
+
+
+@pytest.mark.parametrize(
+    "product, english, dutch",
+    [
+        (AppointmentProduct.BIOMETRICS, "biometric data", "biometrische gegevens"),
+        (AppointmentProduct.ENDORSEMENT_STICKER, "residence endorsement sticker", "verblijfsaantekening (sticker)"),
+        (AppointmentProduct.DOCUMENT_PICKUP, "collect your residence document", "verblijfsdocument op te halen"),
+    ],
+)
+def test_the_wait_for_a_slot_names_the_appointment_the_window_and_that_nothing_is_asked_of_the_applicant(product, english, dutch):
+    in_english = appointment_awaiting_slot(_awaiting(product), ENGLISH).body
+    in_dutch = appointment_awaiting_slot(_awaiting(product), DUTCH).body
+    assert english in in_english and "next 40 working days" in in_english and "You do not need to do anything" in in_english
+    assert dutch in in_dutch and "komende 40 werkdagen" in in_dutch and "U hoeft niets te doen" in in_dutch
+
+
+@pytest.mark.parametrize("product", [AppointmentProduct.SUBMISSION, AppointmentProduct.INFORMATION])
+def test_no_email_about_the_wait_for_an_appointment_the_applicant_books_themselves(product):
+    with pytest.raises(ValueError):
+        appointment_awaiting_slot(_awaiting(product), ENGLISH)
 
 
 @pytest.mark.parametrize("to", [ENGLISH, DUTCH], ids=["en", "nl"])
