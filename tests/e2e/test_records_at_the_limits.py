@@ -7,8 +7,8 @@
   record's key): every record is accounted for by every consumer (dead-lettered, kept in PostgreSQL,
   answered or handled), every partition is consumed past, and the workers report what they kept.
 - A worker waiting for its database (a table locked by the test) stops on SIGTERM within its grace,
-  and once restarted handles the record it was waiting on, once: not yet (an expected failure; see
-  its marker).
+  and once restarted handles the record it was waiting on, once. Run after the burst above, this
+  caught a batch that Faust acknowledged while it was cut short (``ind_runtime/faust_app.py``).
 """
 
 import asyncio
@@ -17,7 +17,6 @@ import time
 import urllib.request
 from uuid import uuid4
 
-import pytest
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from harness.applications import case_registered, submission
@@ -118,12 +117,6 @@ async def _registration_waiting_on_lock(pool) -> bool:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (issue 21): a worker finishes its batch before it stops, so one waiting on a lock outlives its "
-    "grace; with Faust's stream_wait_empty off it stopped, but a batch cut short after earlier records of its "
-    "partition were handled had its offset committed unhandled (reproduced by running this file whole)",
-)
 async def test_a_worker_waiting_for_its_database_stops_on_sigterm_and_handles_the_record_once_after_a_restart(
     pipeline, producer, pool
 ):
