@@ -63,6 +63,7 @@ class WorkerResources(Service):
         self._http_runner: web.AppRunner | None = None
         self._one_batch_at_a_time = asyncio.Lock()
         self.kept_records = KeptRecords(lambda: self.pool)
+        self._unit_of_work: type[UnitOfWork] = UnitOfWork
         self.retry_policy = RetryPolicy(
             settings.handler_max_attempts,
             settings.handler_backoff_s,
@@ -85,8 +86,13 @@ class WorkerResources(Service):
         assert self._dead_letter_producer is not None, "WorkerResources used before it started"
         return self._dead_letter_producer
 
+    def use_unit_of_work(self, unit_of_work: type[UnitOfWork]) -> None:
+        """Make the service's units of work of ``unit_of_work``: a ``UnitOfWork`` that carries the
+        service's repositories as attributes."""
+        self._unit_of_work = unit_of_work
+
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.pool, publisher=self.service)
+        return self._unit_of_work(self.pool, publisher=self.service)
 
     def before_consuming(self, step: Callable[[], Awaitable[None]]) -> None:
         """Run ``step`` once at start-up, after the migrations and before any record is handled."""
