@@ -20,6 +20,7 @@ import asyncio
 import json
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import asyncpg
@@ -57,6 +58,21 @@ async def _begin(pool: asyncpg.Pool) -> tuple[asyncpg.Connection, asyncpg.transa
 
 Append = tuple[str, tuple]  # an insert statement and its arguments
 
+
+@dataclass
+class Pending:
+    """What a unit of work leaves for its commit: rows to append, whether it emitted (so the
+    relays are woken), and what to call once committed."""
+
+    appends: list[Append] = field(default_factory=list)
+    emitted: bool = False
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def take_over(self, other: "Pending") -> None:
+        self.appends.extend(other.appends)
+        self.emitted = self.emitted or other.emitted
+        self.after_commit.extend(other.after_commit)
+
 _INSERT_OUTBOX = "insert into runtime.outbox (publisher, topic, key, value, headers) values ($1, $2, $3, $4, $5::jsonb)"
 _SAVEPOINT = "unit_of_work"  # one name for all: ROLLBACK TO goes back to the latest of that name
 
@@ -78,9 +94,7 @@ class SharedTransaction:
         self.defers_appends = defer_appends
         self._committed = False
         self._token = None
-        self._appends: list[Append] = []
-        self._emitted = False
-        self._after_commit: list[Callable[[], None]] = []
+        self._pending = Pending()
 
     async def __aenter__(self) -> "SharedTransaction":
         if self._lock is not None:
@@ -111,28 +125,24 @@ class SharedTransaction:
             self._lock.release()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
-        self._after_commit.append(callback)
+        self._pending.after_commit.append(callback)
 
-    def take_over(self, appends: list[Append], emitted: bool, after_commit: list[Callable[[], None]]) -> None:
+    def take_over(self, pending: Pending) -> None:
         """What a committed unit of work leaves to be written and called when the batch commits."""
-        self._appends.extend(appends)
-        self._emitted = self._emitted or emitted
-        self._after_commit.extend(after_commit)
+        self._pending.take_over(pending)
 
     async def commit(self) -> None:
-        await _commit(self.connection, self._transaction, self._publisher, self._appends, self._emitted, self._after_commit)
+        await _commit(self.connection, self._transaction, self._publisher, self._pending)
         self._committed = True
 
 
-async def _commit(
-    connection, transaction, publisher: str, appends: list[Append], emitted: bool, after_commit: list[Callable[[], None]]
-) -> None:
-    await _write(connection, appends)
-    if emitted:
+async def _commit(connection, transaction, publisher: str, pending: Pending) -> None:
+    await _write(connection, pending.appends)
+    if pending.emitted:
         # Delivered only if the transaction commits: wakes the relays listening for this publisher.
         await connection.execute("select pg_notify('outbox', $1)", publisher)
     await transaction.commit()
-    for callback in after_commit:
+    for callback in pending.after_commit:
         callback()
 
 
@@ -147,41 +157,82 @@ async def _write(connection, appends: list[Append]) -> None:
 _active: ContextVar[SharedTransaction | None] = ContextVar("shared_transaction", default=None)
 
 
-class UnitOfWork:
-    """``connection``: one the caller holds and keeps, to work on instead of one from the pool."""
+class _OwnTransaction:
+    """A unit of work on a transaction of its own, on a pooled connection (or one the caller holds
+    and keeps)."""
 
-    def __init__(self, pool: asyncpg.Pool, publisher: str, connection: asyncpg.Connection | None = None) -> None:
+    def __init__(self, pool: asyncpg.Pool, publisher: str, held: asyncpg.Connection | None) -> None:
         self._pool = pool
         self._publisher = publisher
-        self._held = connection
+        self._held = held
+
+    async def begin(self) -> asyncpg.Connection:
+        if self._held is not None:
+            self._transaction = self._held.transaction()
+            await self._transaction.start()
+            return self._held
+        connection, self._transaction = await _begin(self._pool)
+        return connection
+
+    async def commit(self, connection: asyncpg.Connection, pending: Pending) -> None:
+        await _commit(connection, self._transaction, self._publisher, pending)
+
+    async def end(self, connection: asyncpg.Connection, committed: bool) -> None:
+        try:
+            if not committed:
+                await self._transaction.rollback()
+        finally:
+            if self._held is None:
+                await self._pool.release(connection)
+
+
+class _SavepointInBatch:
+    """A unit of work inside a batch's shared transaction: a savepoint, all or nothing on its own;
+    what it leaves to be written and called goes to the batch when it commits."""
+
+    def __init__(self, shared: SharedTransaction) -> None:
+        self._shared = shared
+
+    async def begin(self) -> asyncpg.Connection:
+        await self._shared.connection.execute(f"savepoint {_SAVEPOINT}")
+        return self._shared.connection
+
+    async def commit(self, connection: asyncpg.Connection, pending: Pending) -> None:
+        if not self._shared.defers_appends:
+            await _write(connection, pending.appends)
+            pending.appends = []
+        self._shared.take_over(pending)  # the savepoint ends with the batch
+
+    async def end(self, connection: asyncpg.Connection, committed: bool) -> None:
+        if not committed:
+            await connection.execute(f"rollback to savepoint {_SAVEPOINT}")
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._shared.after_commit(callback)
+
+
+class UnitOfWork:
+    """``connection``: one the caller holds and keeps, to work on instead of one from the pool.
+
+    Inside a batch's ``SharedTransaction`` (and without ``connection``) it is a savepoint of that
+    transaction; otherwise a transaction of its own. A service's subclass may attach its
+    repositories as attributes in ``__aenter__``, after this one's."""
+
+    def __init__(self, pool: asyncpg.Pool, publisher: str, connection: asyncpg.Connection | None = None) -> None:
+        shared = _active.get() if connection is None else None
+        self._scope: _OwnTransaction | _SavepointInBatch = (
+            _SavepointInBatch(shared) if shared is not None else _OwnTransaction(pool, publisher, connection)
+        )
+        self._publisher = publisher
         self._committed = False
-        self._shared = _active.get() if connection is None else None
-        self._appends: list[Append] = []
-        self._emitted = False
-        self._after_commit: list[Callable[[], None]] = []
+        self._pending = Pending()
 
     async def __aenter__(self) -> "UnitOfWork":
-        if self._shared is not None:
-            self.connection: asyncpg.Connection = self._shared.connection
-            await self.connection.execute(f"savepoint {_SAVEPOINT}")
-            return self
-        if self._held is not None:
-            self.connection, self._transaction = self._held, self._held.transaction()
-            await self._transaction.start()
-            return self
-        self.connection, self._transaction = await _begin(self._pool)
+        self.connection: asyncpg.Connection = await self._scope.begin()
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        try:
-            if not self._committed:
-                if self._shared is not None:
-                    await self.connection.execute(f"rollback to savepoint {_SAVEPOINT}")
-                else:
-                    await self._transaction.rollback()
-        finally:
-            if self._shared is None and self._held is None:
-                await self._pool.release(self.connection)
+        await self._scope.end(self.connection, self._committed)
 
     async def first_time(self, consumer: str, event_id: str) -> bool:
         """Record that ``consumer`` handles ``event_id``; False when it already did."""
@@ -216,33 +267,27 @@ class UnitOfWork:
         if len(encoded_key) + len(value) > MAX_EVENT_BYTES:
             raise EventTooLarge(f"{event.type} of {len(encoded_key) + len(value)} bytes; {topic} takes at most {MAX_EVENT_BYTES}")
         self.append(_INSERT_OUTBOX, self._publisher, topic, encoded_key, value, headers)
-        self._emitted = True
+        self._pending.emitted = True
 
     def append(self, insert: str, *args) -> None:
         """Run ``insert`` with ``args`` when this unit commits, with the other rows of that statement
         in one pipelined round trip: for rows that nothing reads back before then."""
         if self._committed:
             raise RuntimeError("this unit of work has committed; nothing can be added to it")
-        self._appends.append((insert, args))
+        self._pending.appends.append((insert, args))
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` once this unit's effects are committed (in a batch: once the batch is),
         e.g. to wake a loop that would find nothing before then."""
         if not self._committed:
-            self._after_commit.append(callback)
-        elif self._shared is not None:
-            self._shared.after_commit(callback)
+            self._pending.after_commit.append(callback)
+        elif isinstance(self._scope, _SavepointInBatch):
+            self._scope.after_commit(callback)
         else:
             callback()
 
     async def commit(self) -> None:
         if self._committed:
             raise RuntimeError("this unit of work has committed already")
-        if self._shared is not None:
-            if not self._shared.defers_appends:
-                await _write(self.connection, self._appends)
-                self._appends = []
-            self._shared.take_over(self._appends, self._emitted, self._after_commit)  # the savepoint ends with the batch
-        else:
-            await _commit(self.connection, self._transaction, self._publisher, self._appends, self._emitted, self._after_commit)
+        await self._scope.commit(self.connection, self._pending)
         self._committed = True

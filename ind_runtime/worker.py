@@ -6,6 +6,7 @@ sees a record before the migrations ran and the producer is connected.
 
 import asyncio
 import contextlib
+import functools
 import sys
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from pathlib import Path
@@ -30,6 +31,7 @@ from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor,
 from ind_runtime.routing import BatchOfEvents, BatchRouter, EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
+from ind_runtime.wiring import Every, Wiring, handlers_for
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
@@ -157,6 +159,31 @@ class WorkerResources(Service):
         consume(app, topic, processor, self.settings.batch_max_records, self.settings.batch_wait_s)
         self.run_in_background(processor.retry_deferred_forever)
 
+    def wire(self, app: faust.App, wiring: Wiring) -> None:
+        """Set the service up as its table says (``ind_runtime.wiring``)."""
+        self.use_unit_of_work(wiring.unit_of_work)
+        self._preparations.extend(wiring.before_consuming)
+        self._background.extend(wiring.background)
+        if wiring.http is not None:
+            self.serve_http(wiring.http)
+        for source in wiring.consumes:
+            self.consume(app, source.topic, *handlers_for(source, self.unit_of_work))
+        for timer in wiring.timers:
+            self.run_in_background(functools.partial(self._every, timer))
+
+    async def _every(self, timer: Every) -> None:
+        while True:
+            try:
+                while True:
+                    async with self.unit_of_work() as uow:
+                        if await timer.job(uow) < timer.batch:
+                            break
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
+                log.warning("timer pass failed; retrying", timer=getattr(timer.job, "__name__", repr(timer.job)), error=type(error).__name__)
+            await asyncio.sleep(timer.seconds)
+
     def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
         """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""
         self.consume(app, topic, EventRouter(self.unit_of_work, routes, **context))
@@ -234,7 +261,7 @@ def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App,
         sys.exit(f"{service} cannot start: {problems}")
     configure_logging(settings.log_level)
     if settings.event_loop == "uvloop":
-        mode.loop.use("uvloop")  # before Faust makes its loop (docs/performance.md, round 9)
+        mode.loop.use("uvloop")  # before Faust makes its loop (docs/performance/round-09.md)
     app = create_app(service, settings)
     resources = WorkerResources(service, settings, migrations, assigned_partitions=lambda: app.consumer.assignment())
     wire(app, resources)

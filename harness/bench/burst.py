@@ -14,9 +14,11 @@ from harness.bench.statements import StatementStats
 from harness.chaos.infrastructure import ChaosStack
 from harness.chaos.pipeline import READY, SERVICES, PipelineRun
 from harness.checker import check, read_all, timed_events
+from harness.scenarios import expected
 from harness.smtp import RecordingSmtpServer
 from schemas.appointments import AppointmentBooked
 from schemas.cases import CaseRegistered
+from schemas.codes import ApplicationType
 from schemas.lifecycle import CaseClosed, CaseDecided
 from schemas.topics import CASE_APPOINTMENTS, CASE_LIFECYCLE, CASES_REGISTERED, DECISION_COMMANDS, DECISION_OUTCOMES, SUBMISSIONS
 
@@ -67,7 +69,7 @@ async def run_burst(
             task.cancel()
         await asyncio.gather(*samplers, return_exceptions=True)
         report = await check(run.database_url, run.servers, run.plan, run.invalid, smtp.received())
-        figures = await _figures(run, {d["id"] for d, _ in run.plan})
+        figures = await _figures(run)
     finally:
         for task in samplers:
             task.cancel()
@@ -92,9 +94,10 @@ async def run_burst(
     }
 
 
-async def _figures(run: PipelineRun, submission_ids: set[str]) -> dict:
+async def _figures(run: PipelineRun) -> dict:
     topics = {t.name: timed_events(await read_all(run.servers, t)) for t in (SUBMISSIONS, *STAGE_TOPICS.values(), DECISION_COMMANDS)}
-    submitted = {d["id"]: t for t, d in topics[SUBMISSIONS.name] if d.get("id") in submission_ids}
+    owed_by_submission = {d["id"]: sum(expected(s, ApplicationType(d["data"]["application_type"])).emails.values()) for d, s in run.plan}
+    submitted = {d["id"]: t for t, d in topics[SUBMISSIONS.name] if d.get("id") in owed_by_submission}
     registered, case_of = {}, {}
     for t, d in topics[CASES_REGISTERED.name]:
         if d.get("type") == CaseRegistered.EVENT_TYPE:
@@ -119,40 +122,43 @@ async def _figures(run: PipelineRun, submission_ids: set[str]) -> dict:
     caused_by = {c: x for c, x in caused_by.items() if x is not None}
     submitted_by_case = {case_of[s]: t for s, t in submitted.items() if s in case_of}
     emails = await _emails(run.database_url)
+    owed = {case_of[s]: n for s, n in owed_by_submission.items() if s in case_of}
+    served = stats.served_at(closed, ((case, sent) for case, _, sent in emails), owed)
 
     ms = lambda values: stats.summary([v * 1000 for v in values])  # noqa: E731
     latency = {
         "intake: registered - submitted": ms(stats.lags(registered, submitted_by_case)),
         "biometrics: first BIO booked - registered": ms(stats.lags(first_booking, registered)),
         "decision: decided - causing command": ms(stats.lags(decided, caused_by)),
-        "notify: email sent - email queued": ms([sent - queued for queued, sent in emails]),
+        "notify: email sent - email queued": ms([sent - queued for _, queued, sent in emails]),
     }
     end_to_end = ms(stats.lags(closed, submitted_by_case))
+    end_to_end_served = ms(stats.lags(served, submitted_by_case))
     rates = {}
     for stage, topic in STAGE_TOPICS.items():
         stamps = [t for t, _ in topics[topic.name]]
         rates[stage] = {"topic": topic.name, "events": len(stamps), "events_per_s": stats.span_rate(stamps), "peak_1s": stats.peak_rate(stamps)}
-    sent_stamps = [sent for _, sent in emails]
+    sent_stamps = [sent for _, _, sent in emails]
     rates["notify (emails)"] = {"topic": "SMTP", "events": len(sent_stamps), "events_per_s": stats.span_rate(sent_stamps), "peak_1s": stats.peak_rate(sent_stamps)}
-    first, last = min(submitted.values(), default=0.0), max(closed.values(), default=0.0)
     return {
-        "first_submission_to_last_closed_s": last - first,
-        "e2e_apps_per_s": stats.rate(len(closed), last - first),
+        **stats.completion(min(submitted.values(), default=0.0), closed, served),
         "stages": rates,
         "latency_ms": latency,
         "end_to_end_latency_ms": end_to_end,
+        "end_to_end_served_latency_ms": end_to_end_served,
     }
 
 
-async def _emails(database_url: str) -> list[tuple[float, float]]:
+async def _emails(database_url: str) -> list[tuple[str, float, float]]:
+    """(case id, queued, sent) of every email sent."""
     connection = await asyncpg.connect(database_url)
     try:
         rows = await connection.fetch(
-            "select extract(epoch from created_at)::float8 as queued, extract(epoch from sent_at)::float8 as sent "
-            "from notify.emails where status = 'sent' and sent_at is not null"
+            "select case_id::text as case_id, extract(epoch from created_at)::float8 as queued, "
+            "extract(epoch from sent_at)::float8 as sent from notify.emails where status = 'sent' and sent_at is not null"
         )
     finally:
         await connection.close()
-    return [(r["queued"], r["sent"]) for r in rows]
+    return [(r["case_id"], r["queued"], r["sent"]) for r in rows]
 
 

@@ -43,6 +43,7 @@ async def _rounds(applications: int, rounds: int) -> list[dict]:
                     "sound": burst["sound"],
                     "check": burst["check"],
                     "e2e_apps_per_s": burst["e2e_apps_per_s"],
+                    "served_apps_per_s": burst["served_apps_per_s"],
                     "cpu_seconds": cpu,
                     "worker_cpu_per_reference": stats.worker_cpu_per_reference(cpu, workers),
                 }

@@ -2,7 +2,7 @@
 
 py-spy attaches from outside (no change to the worker, little overhead), writes collapsed stacks
 (``frame;frame;frame count`` per line), and we fold those into the hottest functions by own time
-and by time inclusive of what they call, which is what docs/performance.md quotes.
+and by time inclusive of what they call, which is what the rounds in docs/performance/ quote.
 """
 
 import shutil

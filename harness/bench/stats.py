@@ -1,7 +1,7 @@
 """Pure figures for the benchmark: percentiles, rates, ratios. No I/O, unit-tested."""
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -42,6 +42,42 @@ def span_rate(timestamps: Iterable[float]) -> float:
     if len(stamps) < 2:
         return 0.0
     return rate(len(stamps) - 1, max(stamps) - min(stamps))
+
+
+def served_at(
+    closed: Mapping[Hashable, float],
+    emails_sent: Iterable[tuple[Hashable, float]],
+    emails_owed: Mapping[Hashable, int] | None = None,
+) -> dict:
+    """When each application was served: its case closed *and* its last email sent, whichever came
+    later. ``closed``: case -> when it closed; ``emails_sent``: (case, when sent) for every email
+    sent; ``emails_owed``: case -> the emails the case calls for. A case not closed is not served,
+    and (given ``emails_owed``) neither is one with fewer emails sent than it is owed."""
+    sent: dict = {}
+    for case, at in emails_sent:
+        sent.setdefault(case, []).append(at)
+    owed = emails_owed or {}
+    return {
+        case: max([at, *sent.get(case, ())])
+        for case, at in closed.items()
+        if len(sent.get(case, ())) >= owed.get(case, 0)
+    }
+
+
+def completion(first_submitted: float, closed: Mapping[Hashable, float], served: Mapping[Hashable, float]) -> dict[str, float | int]:
+    """A burst's throughput counted two ways from the first submission: until the last case closed
+    (``e2e_apps_per_s``: cases closed a second), and until the last application was served
+    (``served_apps_per_s``; ``served`` as ``served_at`` gives it). In a burst notify is still
+    sending long after the last case closed, and an applicant is served only once the emails went out."""
+    last_closed = max(closed.values(), default=0.0)
+    last_served = max(served.values(), default=first_submitted)
+    return {
+        "first_submission_to_last_closed_s": last_closed - first_submitted,
+        "e2e_apps_per_s": rate(len(closed), last_closed - first_submitted),
+        "first_submission_to_last_served_s": last_served - first_submitted,
+        "served_applications": len(served),
+        "served_apps_per_s": rate(len(served), last_served - first_submitted),
+    }
 
 
 def peak_rate(timestamps: Iterable[float], window: float = 1.0) -> float:

@@ -14,6 +14,7 @@ from schemas.submissions import ApplicationSubmitted, Problem, RecordOrigin, Rej
 from schemas.topics import CASES_REGISTERED, REJECTIONS
 from services.intake.cases import CaseRepository, NewCase
 from services.intake.fingerprints import submission_fingerprint
+from services.intake.unit_of_work import IntakeUnitOfWork
 
 CONSUMER = "intake"
 REJECTED = f"{CONSUMER}.rejections"  # the inbox of rejected records, by position
@@ -38,7 +39,7 @@ REUSED_ID = Problem(
 )
 
 
-async def register_cases(submitted: Sequence[Submitted], uow: UnitOfWork) -> list[CaseRegistered]:
+async def register_cases(submitted: Sequence[Submitted], uow: IntakeUnitOfWork) -> list[CaseRegistered]:
     """Make a case of each valid submission, once per submission id, with a few statements for all
     of them (a batch of them costs little more than one); returns the cases made, in order.
 
@@ -50,7 +51,7 @@ async def register_cases(submitted: Sequence[Submitted], uow: UnitOfWork) -> lis
     for position, (_record, submission) in enumerate(submitted):
         if submission.id in unseen:
             first.setdefault(submission.id, position)
-    cases = CaseRepository(uow.connection)
+    cases = uow.cases
     made = await _make_cases(cases, [submitted[position][1] for position in first.values()])
     made_at = {first[case.submission_id] for case in made}
     again = [item for position, item in enumerate(submitted) if position not in made_at]

@@ -26,11 +26,11 @@ import asyncpg
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import RetryPolicy
 from ind_runtime.settings import Settings
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.topics import NOTIFY_ALERTS
 from services.notify.emails import EmailQueue
 from services.notify.mime import WireMessage, to_wire
+from services.notify.unit_of_work import NotifyUnitOfWork
 
 log = get_logger(__name__)
 SOURCE = "urn:ind:notify"
@@ -188,8 +188,8 @@ class MailDispatcher:
         reason = f"{type(error).__name__}: {error}".replace(row["recipient"], "<recipient>")[:500]
         # on the connection this sender holds: a second one from the pool could wait forever when
         # every sender fails at once (an SMTP outage) and holds one already
-        async with UnitOfWork(self._pool(), self._publisher, connection=connection) as uow:
-            queue = EmailQueue(uow.connection)
+        async with NotifyUnitOfWork(self._pool(), self._publisher, connection=connection) as uow:
+            queue = uow.emails
             if retry and attempts < self._policy.max_attempts:
                 await queue.retry_later(row["email_id"], self._policy.delay(attempts), reason)
                 await uow.commit()

@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from ind_runtime.logs import get_logger
-from ind_runtime.processing import NotReady
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked
 from schemas.cases import CaseRegistered
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested
 from services.notify import emails, messages
-from services.notify.emails import RecipientBook
+from services.notify.unit_of_work import NotifyUnitOfWork
 from services.notify.messages import Email, Recipient
 
 CONSUMER = "notify"
@@ -52,13 +50,13 @@ def calls_for_email(event: CloudEvent) -> bool:
     return not isinstance(event, AppointmentBooked | AppointmentAwaitingSlot) or event.data.product in EMAILED_PRODUCTS
 
 
-async def queue_emails(events: Sequence[CloudEvent], uow: UnitOfWork) -> Queued:
+async def queue_emails(events: Sequence[CloudEvent], uow: NotifyUnitOfWork) -> Queued:
     """Queue the email each of ``events`` calls for (each event once, however often it comes) and
     commit. An event about a case whose registration is not read yet is left, with every later
     event about that case, so that a case's emails keep their order; a registration brings the
     applicant's address and language for the events after it."""
     wanted = [event for event in events if calls_for_email(event)]
-    book = RecipientBook(uow.connection)
+    book = uow.recipients
     recipients = await book.get_many({event.data.case_id for event in wanted if not isinstance(event, CaseRegistered)})
     outcome = Queued()
     waiting: set[UUID] = set()
@@ -87,9 +85,7 @@ async def queue_emails(events: Sequence[CloudEvent], uow: UnitOfWork) -> Queued:
     return outcome
 
 
-async def email_about(event: CloudEvent, uow: UnitOfWork) -> bool:
-    """The record handler's way in: one event down the batch's path; True if an email was queued."""
-    queued = await queue_emails([event], uow)
-    if queued.left:
-        raise NotReady(f"registration of case {event.data.case_id} not read yet")
-    return queued.emails > 0
+async def emails_for(events: Sequence[CloudEvent], uow: NotifyUnitOfWork) -> list[CloudEvent]:
+    """The wiring's way in (a batch, or one event on its own): queue the emails; returns the
+    events left waiting for their case's registration."""
+    return (await queue_emails(events, uow)).left

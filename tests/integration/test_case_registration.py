@@ -11,10 +11,10 @@ import pytest
 
 from harness.applications import submission
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.submissions import ApplicationSubmitted
 from schemas.topics import SUBMISSIONS
 from services.intake.handlers import case_id_for, register_cases
+from services.intake.unit_of_work import IntakeUnitOfWork
 from tests.conftest import service_pool
 
 PUBLISHER = "intake-under-test"
@@ -38,7 +38,7 @@ async def _register(pool, submissions):
     submitted = [
         (ConsumedRecord(SUBMISSIONS.name, 0, next(_offsets), s.id.encode(), s.model_dump_json().encode()), s) for s in submissions
     ]
-    async with UnitOfWork(pool, PUBLISHER) as uow:
+    async with IntakeUnitOfWork(pool, PUBLISHER) as uow:
         return await register_cases(submitted, uow)
 
 

@@ -7,12 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, AppointmentData, AwaitingSlotData
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.lifecycle import CaseDecided, CaseDecidedData, Outcome
 from services.notify.app import MIGRATIONS
 from services.notify.handlers import queue_emails
+from services.notify.unit_of_work import NotifyUnitOfWork
 from tests.conftest import registrations, service_pool
 
 PUBLISHER = "notify-under-test"
@@ -56,7 +56,7 @@ def _booked(registration, product: AppointmentProduct) -> AppointmentBooked:
 
 
 async def _queue(pool, events):
-    async with UnitOfWork(pool, PUBLISHER) as uow:
+    async with NotifyUnitOfWork(pool, PUBLISHER) as uow:
         return await queue_emails(events, uow)
 
 

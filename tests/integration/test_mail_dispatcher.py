@@ -8,12 +8,12 @@ import pytest
 
 from ind_runtime.db import migrate
 from ind_runtime.settings import Settings, get_settings
-from ind_runtime.unit_of_work import UnitOfWork
 from services.notify.app import MIGRATIONS
 from services.notify.dispatcher import MailDispatcher
 from services.notify import emails
 from services.notify.emails import EmailQueue
 from services.notify.messages import Email
+from services.notify.unit_of_work import NotifyUnitOfWork
 from tests.conftest import as_superuser, service_pool
 
 
@@ -30,7 +30,7 @@ def _dispatcher(pool, smtp_server, **overrides) -> MailDispatcher:
 
 async def _queue(pool, recipient: str, event_id: str | None = None) -> str:
     event_id = event_id or str(uuid4())
-    async with UnitOfWork(pool, "notify-test") as uow:
+    async with NotifyUnitOfWork(pool, "notify-test") as uow:
         emails.queue(uow, event_id, uuid4(), "IND-2026-7777777", Email("application_received", recipient, "Subject", "Body"))
         await uow.commit()
     return event_id

@@ -14,9 +14,11 @@ import pytest
 from harness.applications import encode, submission
 from ind_runtime.processing import RecordProcessor, RetryPolicy
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
+from ind_runtime.unit_of_work import SharedTransaction
+from ind_runtime.wiring import handlers_for
 from schemas.topics import REJECTIONS, SUBMISSIONS
 from services.intake import app as intake_app
+from services.intake.unit_of_work import IntakeUnitOfWork
 from tests.conftest import service_pool
 
 PUBLISHER = "intake-under-test"
@@ -30,41 +32,24 @@ async def intake_pool():
         yield pool
 
 
-class Wiring:
-    """What intake's ``wire`` asks of a worker's resources, over the test's pool; keeps the handlers
-    it wires, for a ``RecordProcessor`` to drive as the worker does."""
-
-    def __init__(self, pool) -> None:
-        self._pool = pool
-        self.one_by_one: list[ConsumedRecord] = []
-
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._pool, PUBLISHER)
-
-    def consume(self, _app, topic, handle, handle_batch) -> None:
-        assert topic == SUBMISSIONS.name
-        self.handle_batch = handle_batch
-
-        async def handle_one(record: ConsumedRecord) -> None:
-            self.one_by_one.append(record)
-            await handle(record)
-
-        self.handle = handle_one
-
-
 @pytest.fixture(params=["batch", "one by one"])
 def deliver(request, intake_pool):
     """Hand records to intake as its worker does: as one batch, or each record on its own."""
-    wiring = Wiring(intake_pool)
-    intake_app.wire(None, wiring)
+    (submissions,) = intake_app.wiring().consumes
+    handle, handle_batch = handlers_for(submissions, lambda: IntakeUnitOfWork(intake_pool, PUBLISHER))
+    one_by_one: list[ConsumedRecord] = []
+
+    async def handle_one(record: ConsumedRecord) -> None:
+        one_by_one.append(record)
+        await handle(record)
 
     def no_producer():
         raise AssertionError("nothing here is dead-lettered")
 
     transaction = lambda **options: SharedTransaction(intake_pool, PUBLISHER, **options)  # noqa: E731
-    batch_handler = wiring.handle_batch if request.param == "batch" else None
+    batch_handler = handle_batch if request.param == "batch" else None
     processor = RecordProcessor(
-        "intake", wiring.handle, no_producer, RetryPolicy(), shared_transaction=transaction, handle_batch=batch_handler
+        "intake", handle_one, no_producer, RetryPolicy(), shared_transaction=transaction, handle_batch=batch_handler
     )
 
     async def deliver(records: list[ConsumedRecord]) -> None:
@@ -73,7 +58,7 @@ def deliver(request, intake_pool):
                 await processor.process_batch([record])
         else:
             await processor.process_batch(records)
-            assert wiring.one_by_one == [], "the batch handler left valid submissions to the record handler"
+            assert one_by_one == [], "the batch handler left valid submissions to the record handler"
 
     return deliver
 

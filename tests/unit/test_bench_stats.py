@@ -73,3 +73,38 @@ def test_worker_cpu_is_weighed_against_what_postgresql_and_the_harness_spent_in_
 def test_cores_busy_adds_every_process_over_the_wall_clock():
     assert stats.cores_busy({"intake-0": 2.4, "postgresql": 0.9, "kafka": 0.3}, seconds=2.0) == pytest.approx(1.8)
     assert stats.cores_busy({}, seconds=0.0) is None
+
+
+def test_an_application_is_served_when_its_case_closed_and_its_last_email_went_out():
+    closed = {"a": 10.0, "b": 12.0}
+    emails = [("a", 3.0), ("a", 15.0), ("a", 11.0), ("b", 4.0)]
+    assert stats.served_at(closed, emails) == {"a": 15.0, "b": 12.0}
+
+
+def test_an_application_is_not_served_before_its_case_closed_nor_before_every_email_it_is_owed():
+    closed = {"a": 10.0, "b": 12.0, "c": 9.0}
+    emails = [("a", 11.0), ("a", 14.0), ("b", 5.0), ("d", 6.0)]  # "d" has emails but no closed case
+    owed = {"a": 2, "b": 2, "c": 0, "d": 1}
+    assert stats.served_at(closed, emails, owed) == {"a": 14.0, "c": 9.0}
+
+
+def test_a_burst_is_done_when_its_last_email_went_out_not_when_its_last_case_closed():
+    # 20,000 cases closed over 73 s, their 97,954 emails still going out until 156 s
+    cases = [f"case-{i}" for i in range(20000)]
+    closed = {case: 100.0 + 73.0 * (i + 1) / len(cases) for i, case in enumerate(cases)}
+    emails = [(case, 100.0 + 156.0 * (i + 1) / len(cases)) for i, case in enumerate(cases)]
+    served = stats.served_at(closed, emails, {case: 1 for case in cases})
+    figures = stats.completion(100.0, closed, served)
+    assert figures["first_submission_to_last_closed_s"] == pytest.approx(73.0)
+    assert figures["e2e_apps_per_s"] == pytest.approx(20000 / 73)
+    assert figures["first_submission_to_last_served_s"] == pytest.approx(156.0)
+    assert figures["served_applications"] == 20000
+    assert figures["served_apps_per_s"] == pytest.approx(20000 / 156)
+
+
+def test_a_burst_with_nothing_served_has_no_served_rate():
+    figures = stats.completion(100.0, {"a": 110.0}, {})
+    assert figures["served_applications"] == 0
+    assert figures["served_apps_per_s"] == 0
+    assert figures["first_submission_to_last_served_s"] == 0
+    assert figures["e2e_apps_per_s"] == pytest.approx(0.1)
