@@ -6,12 +6,13 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STACK := deploy/local/stack.sh
 
-.PHONY: help install up down status topics demo test test-unit test-integration chaos bench schemas clean
+.PHONY: help install up down status topics demo test test-unit test-integration lint chaos bench schemas clean
 
 help:
 	@echo "make demo               bring up Kafka, PostgreSQL, SMTP; run every service on sample applications"
 	@echo "make test               the whole test suite against the real broker, database and SMTP server"
 	@echo "make test-unit          only the fast tests that need no infrastructure"
+	@echo "make lint               ruff (lint, import order, format) and mypy"
 	@echo "make chaos              every fault scenario at full length, judged by the consistency checker"
 	@echo "make bench              throughput benchmark: baselines, then 20,000 applications with 1 and 2 workers"
 	@echo "make up | down | status the local infrastructure (deploy/local/stack.sh)"
@@ -19,7 +20,7 @@ help:
 
 $(INSTALLED): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench,lint]'
 	@touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -46,6 +47,11 @@ test-unit: install
 
 test-integration: up
 	@$(PY) -m pytest tests/integration
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
 
 chaos: install
 	@$(PY) -m harness.chaos

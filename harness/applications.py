@@ -3,7 +3,7 @@ and the case-registered event intake makes of a valid one (to feed a later stage
 
 import json
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
@@ -32,7 +32,7 @@ def submission(
         "id": submission_id or f"sub-{uuid4()}",
         "source": "urn:intake:sample-portal",
         "type": ApplicationSubmitted.EVENT_TYPE,
-        "time": datetime.now(timezone.utc).isoformat(),
+        "time": datetime.now(UTC).isoformat(),
         "datacontenttype": "application/json",
         "data": {
             "application_type": (application_type or rng.choice(list(ApplicationType))).value,

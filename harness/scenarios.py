@@ -7,7 +7,7 @@ expectations are derived from it independently of the services' code, so a test 
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from harness.applications import submission
@@ -89,6 +89,6 @@ def sample_plan(count: int, rng: random.Random) -> list[tuple[dict, Scenario]]:
         kind, scenario = types[i % len(types)], ALL[(i // len(types)) % len(ALL)]
         document = submission(kind, locations[i % len(locations)], rng=rng)
         if scenario == Scenario.LATE:
-            document["time"] = (datetime.now(timezone.utc) - timedelta(days=400)).isoformat()
+            document["time"] = (datetime.now(UTC) - timedelta(days=400)).isoformat()
         plan.append((document, scenario))
     return plan

@@ -14,10 +14,9 @@ from uuid import UUID, uuid4
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from ind_runtime.outbox import PRODUCER_DEAD
-
 from harness.caseworker_tool import signed_by_simulated_tool
 from harness.scenarios import NO_SHOW_LIMIT, Scenario, effective
+from ind_runtime.outbox import PRODUCER_DEAD
 from schemas.applicant import (
     EndorsementStickerRequested,
     InformationSupplied,

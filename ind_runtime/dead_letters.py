@@ -7,7 +7,7 @@ twice what its source does (``schemas.topics``), so the copy of any record the s
 
 import asyncio
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
@@ -33,7 +33,7 @@ def why(record: ConsumedRecord, consumer: str, error: BaseException, attempts: i
         "dlq.source.topic": record.topic,
         "dlq.source.partition": str(record.partition),
         "dlq.source.offset": str(record.offset),
-        "dlq.failed_at": datetime.now(timezone.utc).isoformat(),
+        "dlq.failed_at": datetime.now(UTC).isoformat(),
     }
 
 

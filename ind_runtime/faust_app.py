@@ -15,7 +15,6 @@ from ind_runtime.processing import RecordProcessor
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.settings import Settings
 
-
 # Tables live in memory, so Faust keeps nothing in its data directory, but it still creates one
 # (only its last level): in the temporary directory rather than in whatever directory the worker
 # was started from.

@@ -31,7 +31,7 @@ def client_security(settings: Settings) -> dict[str, Any]:
         options |= {
             "sasl_mechanism": settings.kafka_sasl_mechanism,
             "sasl_plain_username": settings.kafka_sasl_username,
-            "sasl_plain_password": settings.kafka_sasl_password.get_secret_value(),
+            "sasl_plain_password": _password(settings),
         }
     return options
 
@@ -42,13 +42,19 @@ def faust_credentials(settings: Settings) -> CredentialsT | None:
     if protocol in _SASL:
         return faust.SASLCredentials(
             username=settings.kafka_sasl_username,
-            password=settings.kafka_sasl_password.get_secret_value(),
+            password=_password(settings),
             mechanism=settings.kafka_sasl_mechanism,
             ssl_context=_tls_context(settings) if protocol in _TLS else None,
         )
     if protocol in _TLS:
         return faust.SSLCredentials(_tls_context(settings))
     return None
+
+
+def _password(settings: Settings) -> str:
+    """The SASL password, which the settings require with every SASL protocol."""
+    assert settings.kafka_sasl_password is not None
+    return settings.kafka_sasl_password.get_secret_value()
 
 
 def _tls_context(settings: Settings) -> ssl.SSLContext:

@@ -57,7 +57,7 @@ def redact_personal_data(_logger, _method, event_dict: dict) -> dict:
     return {k: _scrub(v, k) for k, v in event_dict.items()}
 
 
-_SHARED = [
+_SHARED: list[structlog.types.Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

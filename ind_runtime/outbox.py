@@ -86,14 +86,14 @@ class OutboxRelay:
                 try:
                     while await self.publish_pending() == self._batch_size:
                         pass
-                except Exception as exc:  # the relay outlives any one failed pass
+                except Exception as exc:  # noqa: BLE001 - the relay outlives any one failed pass
                     log.warning("outbox relay pass failed; retrying", publisher=self._publisher, error=type(exc).__name__)
                     if isinstance(exc, PRODUCER_DEAD) and self._renew_producer is not None:
                         await self._renewed()
                 self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             with contextlib.suppress(asyncpg.InterfaceError):  # a connection lost with the database
@@ -101,6 +101,7 @@ class OutboxRelay:
             await self._pool.release(listener)
 
     async def _renewed(self) -> None:
+        assert self._renew_producer is not None
         try:
             self._producer = await self._renew_producer()
             log.warning("outbox relay replaced a producer that could send no more", publisher=self._publisher)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from schemas.envelope import MAX_ID_LENGTH, CloudEvent
 from schemas.submissions import Problem
@@ -100,7 +101,7 @@ def _cut(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, message = error["type"], error["msg"]
     if kind == "missing":
         return "this field is required"

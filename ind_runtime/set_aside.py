@@ -10,7 +10,7 @@ so that a batch asks the database only once, and runs the pass.
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 
@@ -92,7 +92,7 @@ class SetAside:
         async with self._shared_transaction(defer_appends=False) as transaction:
             connection = transaction.connection
             items = await self._store.oldest(connection, limit)
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             blocked: set[bytes | None] = {item.record.key for item in items if item.retry_at > now}
             items = [item for item in items if item.record.key not in blocked]
             if items and self._offer_batch is not None:

@@ -19,7 +19,7 @@ inside it; the batch's ``COMMIT`` ends them all): one ``SAVEPOINT`` per record, 
 import asyncio
 import json
 from collections.abc import Callable, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -93,7 +93,7 @@ class SharedTransaction:
         # insert fails its own unit (its handler) instead of the whole transaction at the end
         self.defers_appends = defer_appends
         self._committed = False
-        self._token = None
+        self._token: Token[SharedTransaction | None] | None = None
         self._pending = Pending()
 
     async def __aenter__(self) -> "SharedTransaction":
@@ -108,6 +108,7 @@ class SharedTransaction:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
+        assert self._token is not None
         _active.reset(self._token)
         try:
             if not self._committed:

@@ -12,7 +12,7 @@ units of work, batches and the records they leave, screening, set-aside records,
     )
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,8 +55,8 @@ class Screened:
     topic: str
     model: type[CloudEvent]
     max_bytes: int
-    accept: Callable[[Sequence[tuple[ConsumedRecord, Any]], Any], Awaitable[None]]
-    reject: Callable[[Unacceptable, ConsumedRecord, Any], Awaitable[None]]
+    accept: Callable[[Sequence[tuple[ConsumedRecord, Any]], Any], Awaitable[object]]
+    reject: Callable[[Unacceptable, ConsumedRecord, Any], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,8 @@ class Wiring:
     consumes: tuple[Events | Screened, ...]
     timers: tuple[Every, ...] = ()
     unit_of_work: type[UnitOfWork] = UnitOfWork
-    before_consuming: tuple[Callable[[], Awaitable[None]], ...] = ()
-    background: tuple[Callable[[], Awaitable[None]], ...] = ()
+    before_consuming: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
+    background: tuple[Callable[[], Coroutine[Any, Any, None]], ...] = ()
     http: Callable[[asyncpg.Pool], web.Application] | None = None
 
 

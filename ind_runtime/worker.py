@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import functools
 import sys
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +58,9 @@ class WorkerResources(Service):
         self._pool: asyncpg.Pool | None = None
         self._producer: AIOKafkaProducer | None = None
         self._dead_letter_producer: AIOKafkaProducer | None = None
-        self._preparations: list[Callable[[], Awaitable[None]]] = []
-        self._background: list[Callable[[], Awaitable[None]]] = []
-        self._tasks: list[asyncio.Task] = []
+        self._preparations: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._background: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self._loops: list[asyncio.Task] = []  # not _tasks: mode.Service keeps its own under that name
         self._http_app: Callable[[asyncpg.Pool], web.Application] = lambda _pool: web.Application()
         self._http_runner: web.AppRunner | None = None
         self._one_batch_at_a_time = asyncio.Lock()
@@ -96,11 +96,11 @@ class WorkerResources(Service):
     def unit_of_work(self) -> UnitOfWork:
         return self._unit_of_work(self.pool, publisher=self.service)
 
-    def before_consuming(self, step: Callable[[], Awaitable[None]]) -> None:
+    def before_consuming(self, step: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``step`` once at start-up, after the migrations and before any record is handled."""
         self._preparations.append(step)
 
-    def run_in_background(self, loop: Callable[[], Awaitable[None]]) -> None:
+    def run_in_background(self, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
         """Run ``loop`` once the resources are up, until the worker stops (e.g. a mail dispatcher)."""
         self._background.append(loop)
 
@@ -208,7 +208,7 @@ class WorkerResources(Service):
         self._dead_letter_producer = dead_letter_producer(self.settings.kafka_servers, self.settings)
         await _retry_until_up("kafka", self._dead_letter_producer.start)
         relay = OutboxRelay(self._pool, self._producer, self.service, renew_producer=self._renew_producer)
-        self._tasks = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
+        self._loops = [asyncio.create_task(loop()) for loop in (relay.run, *self._background)]
         await self._start_http()
         log.info("worker resources ready", service=self.service, event_loop=type(asyncio.get_running_loop()).__module__)
 
@@ -225,9 +225,9 @@ class WorkerResources(Service):
     async def on_stop(self) -> None:
         if self._http_runner is not None:
             await self._http_runner.cleanup()
-        for task in self._tasks:
+        for task in self._loops:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._loops, return_exceptions=True)
         for producer in (self._producer, self._dead_letter_producer):
             if producer is not None:
                 await producer.stop()
@@ -236,7 +236,7 @@ class WorkerResources(Service):
                 # a connection that a cancelled handler left mid-query is never handed back in
                 # time: a stop may not wait for it
                 await asyncio.wait_for(self._pool.close(), POOL_CLOSE_TIMEOUT_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self._pool.terminate()
 
 

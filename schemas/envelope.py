@@ -1,6 +1,6 @@
 """CloudEvents 1.0 in structured mode: the envelope every event and command travels in."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar, get_args
 from uuid import uuid4
 
@@ -54,7 +54,7 @@ class CloudEvent(BaseModel, Generic[DataT]):
             id=extra.pop("id", str(uuid4())),
             source=source,
             type=cls.EVENT_TYPE,
-            time=extra.pop("time", datetime.now(timezone.utc)),
+            time=extra.pop("time", datetime.now(UTC)),
             subject=subject,
             data=data,
             **extra,

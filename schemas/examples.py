@@ -1,6 +1,7 @@
 """One valid, deterministic example of every exported message: documentation and test fixture."""
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
+from typing import TypeVar
 from uuid import UUID
 
 from schemas.applicant import (
@@ -21,6 +22,13 @@ from schemas.appointments import (
 )
 from schemas.cases import ApplicantProfile, CaseRegistered, CaseRegisteredData
 from schemas.codes import ApplicationType, AppointmentProduct, Language, LocationCode
+from schemas.decision_outcomes import (
+    CommandAccepted,
+    CommandAcceptedData,
+    CommandRejected,
+    CommandRejectedData,
+    RejectionCode,
+)
 from schemas.decisions import DecisionAction, DecisionRequestData, DecisionRequested
 from schemas.desk import (
     AppointmentNoShow,
@@ -29,13 +37,6 @@ from schemas.desk import (
     DeskVisit,
     DocumentCollected,
     NoShowData,
-)
-from schemas.decision_outcomes import (
-    CommandAccepted,
-    CommandAcceptedData,
-    CommandRejected,
-    CommandRejectedData,
-    RejectionCode,
 )
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import (
@@ -73,11 +74,11 @@ from schemas.submissions import (
     SubmissionRejected,
 )
 
-_AT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 EXAMPLE_TOOL, EXAMPLE_TOOL_KEY = "caseworker-tool-example", b"example-key-not-for-production"
 _CASE = UUID("0b7d6a52-3f0e-4f5e-9a57-6d2c1f0e8a11")
 _NUMBER = "IND-2026-0000042"
-_VISIT = dict(
+_VISIT = DeskVisit(
     case_id=_CASE,
     case_number="IND-2026-0000042",
     appointment_id="BIO-XC-AMS-20260310-0930-1",
@@ -86,7 +87,10 @@ _VISIT = dict(
 )
 
 
-def _event(cls: type[CloudEvent], data, source: str, event_id: str, subject: str | None = None) -> CloudEvent:
+E = TypeVar("E", bound=CloudEvent)
+
+
+def _event(cls: type[E], data, source: str, event_id: str, subject: str | None = None) -> E:
     return cls.create(data, source=source, subject=subject, id=event_id, time=_AT)
 
 
@@ -123,17 +127,17 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         "urn:ind:intake",
         "rej-5d1e0c44",
     ),
-    _event(BiometricsCaptured, DeskVisit(**_VISIT), "urn:desk:XC-AMS", "desk-bio-881", "IND-2026-0000042"),
+    _event(BiometricsCaptured, _VISIT, "urn:desk:XC-AMS", "desk-bio-881", "IND-2026-0000042"),
     _event(
         AppointmentNoShow,
-        NoShowData(**_VISIT, product=AppointmentProduct.BIOMETRICS),
+        NoShowData(**_VISIT.model_dump(), product=AppointmentProduct.BIOMETRICS),
         "urn:desk:XC-AMS",
         "desk-noshow-17",
         "IND-2026-0000042",
     ),
     _event(
         DocumentCollected,
-        CollectionData(**{**_VISIT, "appointment_id": "DOC-XC-AMS-20260420-1100-2"}, document_number="NLD1A2B3C"),
+        CollectionData(**{**_VISIT.model_dump(), "appointment_id": "DOC-XC-AMS-20260420-1100-2"}, document_number="NLD1A2B3C"),
         "urn:desk:XC-AMS",
         "desk-doc-93",
         "IND-2026-0000042",

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.table import Table
@@ -21,9 +21,9 @@ from rich.table import Table
 from harness.bench import baselines, stats
 from harness.bench.burst import run_burst
 from harness.bench.faust_floor import faust_floor
+from harness.bench.infrastructure import STACK, STATE
 from harness.bench.smtp_floor import smtp_floor
 from harness.bench.stage import stages_alone, stages_scaled
-from harness.bench.infrastructure import STACK, STATE
 from harness.processes import ROOT
 
 console = Console(width=None if sys.stdout.isatty() else 140)
@@ -214,7 +214,7 @@ def main() -> int:
     show(figures)
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.json"
+    path = results / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
     line = summary_line(figures)
     figures["summary"] = line
     path.write_text(json.dumps(figures, indent=2))

@@ -17,7 +17,7 @@ import json
 import statistics
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from harness.bench.infrastructure import STACK, STATE
@@ -97,7 +97,7 @@ def main() -> int:
             print(f"{stage:>10} {version:>6}: {figures['events_per_s']:7.0f} events/s, {figures['worker_cpu_us_per_input']:4.0f} µs of worker CPU an input (medians)")
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-before-after.json"
+    path = results / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-before-after.json"
     path.write_text(json.dumps({"versions": {k: {"root": str(v), "revision": revision(v)} for k, v in roots.items()}, "inputs": args.inputs, "runs": runs, "medians": table}, indent=2))
     print(f"figures: {path}")
     return 0 if all(run["sound"] for run in runs) else 1

@@ -17,11 +17,11 @@ import json
 import os
 import statistics
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from harness.bench import stats
-from harness.bench.infrastructure import STACK, STATE
 from harness.bench.burst import run_burst
+from harness.bench.infrastructure import STACK, STATE
 from harness.processes import ROOT
 
 LOOPS = ("asyncio", "uvloop")
@@ -73,7 +73,7 @@ def main() -> int:
     line = f"worker_cpu_per_reference asyncio={medians['asyncio']:.3f} uvloop={medians['uvloop']:.3f} change={change:+.1%}"
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}-event-loops.json"
+    path = results / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-event-loops.json"
     path.write_text(json.dumps({"applications": args.applications, "runs": runs, "summary": line}, indent=2))
     print(f"figures: {path}")
     print(line)

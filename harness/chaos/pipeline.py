@@ -6,13 +6,13 @@ import random
 import time
 from pathlib import Path
 
-import asyncpg
 import aiohttp
+import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from harness.applications import bad_submissions, encode
-from harness.databases import fresh_database
 from harness.chaos.infrastructure import ChaosStack
+from harness.databases import fresh_database
 from harness.processes import ServiceProcess
 from harness.scenarios import Scenario, expected, sample_plan
 from harness.simulators import SimulatedWorld
@@ -111,7 +111,7 @@ class PipelineRun:
         """(cases closed, distinct emails delivered); (-1, -1) while the database cannot be read."""
         try:
             connection = await asyncpg.connect(self.database_url, timeout=5)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             return -1, -1
         try:
             closed = await connection.fetchval("select count(*) from decision.cases where status = 'closed'")
@@ -169,5 +169,5 @@ async def _partitions(http: aiohttp.ClientSession, port: int) -> int:
     try:
         async with http.get(f"http://127.0.0.1:{port}/health", timeout=aiohttp.ClientTimeout(total=2)) as response:
             return (await response.json()).get("partitions", 0) if response.status == 200 else 0
-    except (aiohttp.ClientError, asyncio.TimeoutError):
+    except (TimeoutError, aiohttp.ClientError):
         return 0

@@ -1,7 +1,7 @@
 """Intake's handlers: each takes screened submissions (or a rejection) and a unit of work, and commits or does nothing."""
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
@@ -74,7 +74,7 @@ async def _make_cases(cases: CaseRepository, submissions: Sequence[ApplicationSu
     returns those made."""
     if not submissions:
         return []
-    today = datetime.now(timezone.utc)
+    today = datetime.now(UTC)
     received_on = [min(s.time, today).astimezone(NETHERLANDS).date() for s in submissions]
     numbers = await cases.next_case_numbers(received_on)
     new_cases = [

@@ -5,7 +5,7 @@ for the appointment's year) and calendars abroad show the right hour. Everything
 from the appointment, so a resent email carries the same event.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -23,7 +23,7 @@ def appointment_ics(appointment: AppointmentData, summary: str, description: str
     """One VEVENT, published (not an invitation to answer); UID ``<appointment_id>@ind.example``."""
     event = Event.new(
         uid=f"{appointment.appointment_id}@{UID_DOMAIN}",
-        stamp=datetime.now(timezone.utc),
+        stamp=datetime.now(UTC),
         start=datetime.combine(appointment.date, appointment.start_time, DESK_TIME),
         end=datetime.combine(appointment.date, appointment.end_time, DESK_TIME),
         summary=summary,

@@ -121,7 +121,7 @@ class MailDispatcher:
                 await session.close()  # nothing due: no idle connection for the server to drop
                 try:
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             await asyncio.shield(session.close())
@@ -176,11 +176,11 @@ class MailDispatcher:
         except ValueError as error:  # cannot be written as a message: every try would fail alike
             await self._failed(connection, row, error, retry=False)
             return []
-        error = await session.send(message)
-        if error is None:
+        refusal = await session.send(message)
+        if refusal is None:
             # recorded at once (a crash after this re-sends nothing), with the claim of the next
             return await EmailQueue(connection).claim_due(claim_next, lease_s, sent=row["email_id"])
-        await self._failed(connection, row, error, retry=True)
+        await self._failed(connection, row, refusal, retry=True)
         return []
 
     async def _failed(self, connection: asyncpg.Connection, row, error: Exception, *, retry: bool) -> None:

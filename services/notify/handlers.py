@@ -6,6 +6,7 @@ statements on all of them: the inbox, the recipients they need, the recipients t
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from ind_runtime.logs import get_logger
@@ -14,8 +15,8 @@ from schemas.cases import CaseRegistered
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested
 from services.notify import emails, messages
-from services.notify.unit_of_work import NotifyUnitOfWork
 from services.notify.messages import Email, Recipient
+from services.notify.unit_of_work import NotifyUnitOfWork
 
 CONSUMER = "notify"
 EMAILED_PRODUCTS = frozenset(messages.APPOINTMENT_KINDS)
@@ -28,7 +29,7 @@ def _receipt(event: CaseRegistered, _to: Recipient) -> Email:
 
 
 # The email each event type calls for, made from the event and the case's applicant.
-COMPOSERS: dict[type[CloudEvent], Callable[[CloudEvent, Recipient], Email]] = {
+COMPOSERS: dict[type[CloudEvent], Callable[[Any, Recipient], Email]] = {
     CaseRegistered: _receipt,
     AppointmentBooked: messages.appointment_booked,
     AppointmentAwaitingSlot: messages.appointment_awaiting_slot,

@@ -15,8 +15,8 @@ from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
-from email.mime.text import MIMEText
 from email.utils import formatdate, parseaddr
+from typing import Any
 
 from services.notify.emails import attachments_of
 from services.notify.messages import Attachment
@@ -38,7 +38,7 @@ class _Compat32Wire(policy.Compat32):
             and value.isprintable()
             and "  " not in value
             and value == value.strip()
-            and len(name) + 2 + len(value) <= self.max_line_length
+            and (self.max_line_length is None or len(name) + 2 + len(value) <= self.max_line_length)
         ):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
@@ -88,9 +88,10 @@ def to_wire(row, sender: str) -> WireMessage:
 
 
 def _message(row, sender: str) -> Message:
-    body = MIMEText(row["body"], "plain", _UTF8_QP)
+    body = MIMENonMultipart("text", "plain", charset=str(_UTF8_QP))  # what MIMEText does, with a Charset
+    body.set_payload(row["body"], _UTF8_QP)
     attachments = attachments_of(row)
-    message = body if not attachments else MIMEMultipart("mixed", _boundary(row), [body, *map(_part, attachments)])
+    message: Message[Any, Any] = body if not attachments else MIMEMultipart("mixed", _boundary(row), [body, *map(_part, attachments)])
     for name, value in _headers(row, sender):
         message[name] = _Unfolded(value) if name == "Message-ID" else value
     subject = row["subject"]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.processes import ServiceProcess
-from ind_runtime.admin import ensure_topics
 from harness.smtp import free_port
+from ind_runtime.admin import ensure_topics
 from tests.conftest import fresh_database, migrated_pool
 
 SERVICES = ("intake", "biometrics", "decision", "notify")

@@ -65,7 +65,7 @@ async def test_four_eyes_roles_and_state_are_enforced_and_audited(pipeline, prod
         return found if len(found) == len(ids) + 1 else None
 
     found = await eventually(outcomes, message="an outcome for every command")
-    for command, (_, _, outcome_type, detail) in zip(commands, plan):
+    for command, (_, _, outcome_type, detail) in zip(commands, plan, strict=True):
         event = found[command.id]
         assert event["type"] == outcome_type
         assert detail in (event["data"].get("code"), event["data"].get("status"))

@@ -61,6 +61,7 @@ from pydantic import ValidationError
 
 from harness.applications import encode, submission
 from harness.caseworker_tool import SIMULATED_TOOL, signed_by_simulated_tool
+from harness.limits import filling
 from schemas.codes import ApplicationType
 from schemas.decisions import DecisionRequested
 from schemas.examples import EXAMPLE_TOOL, EXAMPLE_TOOL_KEY, EXAMPLES
@@ -77,7 +78,6 @@ from schemas.topics import (
     REJECTIONS,
     SUBMISSIONS,
 )
-from harness.limits import filling
 from tests.conftest import committed_past
 
 RECORDS_PER_TOPIC = 60

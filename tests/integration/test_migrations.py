@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+import asyncpg
+import pytest
+
 from ind_runtime.db import migrate
 
 
@@ -16,9 +19,7 @@ async def test_migrations_apply_once_in_order(pool, tmp_path: Path):
 
 async def test_a_failing_migration_leaves_no_trace_and_is_retried_next_time(pool, tmp_path: Path):
     (tmp_path / "001_broken.sql").write_text("create schema mig_broken; select no_such_function()")
-    try:
+    with pytest.raises(asyncpg.UndefinedFunctionError):
         await migrate(pool, "mig-broken", tmp_path)
-    except Exception:
-        pass
     assert await pool.fetchval("select count(*) from runtime.migrations where component = 'mig-broken'") == 0
     assert await pool.fetchval("select count(*) from pg_namespace where nspname = 'mig_broken'") == 0

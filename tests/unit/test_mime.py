@@ -5,6 +5,7 @@ from base64 import b64encode
 from email import message_from_bytes, policy
 
 import pytest
+
 from services.notify import mime
 from services.notify.mime import to_wire
 

@@ -2,7 +2,7 @@
 
 from schemas.cases import CaseRegistered
 from schemas.codes import Language
-from schemas.examples import EXAMPLES, APPLICANT
+from schemas.examples import APPLICANT, EXAMPLES
 from services.notify.messages import application_received
 
 REGISTERED: CaseRegistered = next(e for e in EXAMPLES if isinstance(e, CaseRegistered))

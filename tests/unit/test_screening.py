@@ -1,6 +1,7 @@
 """Screening a submission turns every kind of bad submission into specific problems, and good ones into events."""
 
 import json
+
 import pytest
 
 from harness.applications import bad_submissions, encode, submission
