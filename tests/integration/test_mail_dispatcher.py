@@ -8,9 +8,9 @@ import pytest
 
 from ind_runtime.db import migrate
 from ind_runtime.settings import Settings, get_settings
+from services.notify import emails
 from services.notify.app import MIGRATIONS
 from services.notify.dispatcher import MailDispatcher
-from services.notify import emails
 from services.notify.emails import EmailQueue
 from services.notify.messages import Email
 from services.notify.unit_of_work import NotifyUnitOfWork

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
+from harness.limits import batch_bytes, filling
 from ind_runtime.admin import ensure_topics
 from ind_runtime.deferred import DeferredRecords
 from ind_runtime.kafka import admin_client, dead_letter_producer
@@ -21,7 +22,6 @@ from ind_runtime.processing import RecordProcessor, RetryPolicy
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.unit_of_work import SharedTransaction
 from schemas.topics import DEAD_LETTER_MAX_RECORD_BYTES, DESK_EVENTS, MAX_RECORD_BYTES
-from harness.limits import batch_bytes, filling
 from tests.conftest import eventually
 
 TOPIC = DESK_EVENTS.name

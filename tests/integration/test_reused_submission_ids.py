@@ -6,7 +6,7 @@ import copy
 import itertools
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,7 +135,7 @@ async def test_the_same_submission_sent_again_with_a_new_time_and_subject_is_a_s
     a = submission(rng=random.Random(23))
     await deliver([record(a)])
     retried = copy.deepcopy(a)
-    retried["time"] = (datetime.now(timezone.utc) - timedelta(days=3)).isoformat()
+    retried["time"] = (datetime.now(UTC) - timedelta(days=3)).isoformat()
     retried["subject"] = "a producer's retry"
     retried["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"  # an extension attribute
     retried["data"] = dict(reversed(list(retried["data"].items())))  # key order is no content

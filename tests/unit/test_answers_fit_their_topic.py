@@ -8,8 +8,15 @@ from pydantic import BaseModel, ValidationError
 
 from harness.applications import encode, submission
 from ind_runtime.screening import MAX_PROBLEMS, Unacceptable, problems_from, screen
-from ind_runtime.unit_of_work import MAX_EVENT_BYTES, EventTooLarge, UnitOfWork
-from schemas.submissions import MAX_SUBMISSION_BYTES, ApplicationSubmitted, Problem, RecordOrigin, RejectionData, SubmissionRejected
+from ind_runtime.unit_of_work import EventTooLarge, UnitOfWork
+from schemas.submissions import (
+    MAX_SUBMISSION_BYTES,
+    ApplicationSubmitted,
+    Problem,
+    RecordOrigin,
+    RejectionData,
+    SubmissionRejected,
+)
 from schemas.topics import MAX_RECORD_BYTES
 
 
