@@ -12,6 +12,7 @@ units of work, batches and the records they leave, screening, set-aside records,
     )
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,12 +21,15 @@ import asyncpg
 import structlog
 from aiohttp import web
 
+from ind_runtime.logs import get_logger
 from ind_runtime.processing import BatchHandler, RecordHandler
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.routing import BatchRouter
 from ind_runtime.screening import Unacceptable, screen
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.envelope import CloudEvent
+
+log = get_logger(__name__)
 
 # ``async (events, uow)``: handles the events in order and commits ``uow``, or does nothing; returns
 # the events it left waiting for another topic's (or None), and with each of them every later event
@@ -124,3 +128,19 @@ def _then(handle: HandleEvents, then: Callable[[], None]) -> HandleEvents:
         return left
 
     return handled
+
+
+async def run_every(timer: Every, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """Run ``timer``'s job for as long as the worker runs, each pass in a unit of work of its own;
+    a pass that fails is logged and the next comes at its time."""
+    while True:
+        try:
+            while True:
+                async with unit_of_work() as uow:
+                    if await timer.job(uow) < timer.batch:
+                        break
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
+            log.warning("timer pass failed; retrying", timer=getattr(timer.job, "__name__", type(timer.job).__name__), error=type(error).__name__)
+        await asyncio.sleep(timer.seconds)

@@ -31,7 +31,7 @@ from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor,
 from ind_runtime.routing import BatchOfEvents, BatchRouter, EventRouter, Handler
 from ind_runtime.settings import Settings, get_settings
 from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
-from ind_runtime.wiring import Every, Wiring, handlers_for
+from ind_runtime.wiring import Wiring, handlers_for, run_every
 from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
@@ -169,20 +169,7 @@ class WorkerResources(Service):
         for source in wiring.consumes:
             self.consume(app, source.topic, *handlers_for(source, self.unit_of_work))
         for timer in wiring.timers:
-            self.run_in_background(functools.partial(self._every, timer))
-
-    async def _every(self, timer: Every) -> None:
-        while True:
-            try:
-                while True:
-                    async with self.unit_of_work() as uow:
-                        if await timer.job(uow) < timer.batch:
-                            break
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
-                log.warning("timer pass failed; retrying", timer=getattr(timer.job, "__name__", repr(timer.job)), error=type(error).__name__)
-            await asyncio.sleep(timer.seconds)
+            self.run_in_background(functools.partial(run_every, timer, self.unit_of_work))
 
     def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
         """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""

@@ -1,17 +1,20 @@
-"""Faust wiring of the desk service: registered cases, desk reports, produced documents, sticker requests.
+"""The desk service's wiring: registered cases, desk reports, produced documents, sticker requests.
 
 A batch of registrations is taken on together (``handlers.cases_registered``), and so is a batch of
-produced documents (``handlers.documents_produced``) and of the desks' reports (``handlers.desk_reports``).
-At start-up the configured capacity is applied to the slots already opened and the booking window is
-opened; while the worker runs, a background pass books the appointments that wait for a free slot.
+produced documents (``handlers.documents_produced``) and of the desks' reports (``handlers.desk_reports``);
+sticker requests one at a time. At start-up the configured capacity is applied to the slots already
+opened and the booking window is opened; every ``TIMER_INTERVAL_S`` a pass books the appointments
+that wait for a free slot.
 """
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import faust
 
+from ind_runtime.wiring import Events, Every, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import EndorsementStickerRequested
 from schemas.cases import CaseRegistered
@@ -19,38 +22,46 @@ from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollecte
 from schemas.lifecycle import DocumentProduced
 from schemas.topics import APPLICANT_REQUESTS, CASE_LIFECYCLE, CASES_REGISTERED, DESK_EVENTS
 from services.biometrics import handlers
-from services.biometrics.appointments import DeskAgenda
-from services.biometrics.booking import book_waiting_forever
+from services.biometrics.booking import WAITING_PAGE, WaitingListPass
 from services.biometrics.capacity import load_overrides
 from services.biometrics.capacity_changes import apply_configured_capacity
 from services.biometrics.desk_api import desk_app
 from services.biometrics.policy import DeskPolicy
+from services.biometrics.unit_of_work import DeskUnitOfWork
 
 SERVICE = "biometrics"
 MIGRATIONS = Path(__file__).parent / "migrations"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 
 
-def wire(app: faust.App, resources: WorkerResources) -> None:
+def wiring(resources: WorkerResources) -> Wiring:
     settings = resources.settings
-    policy = DeskPolicy(
-        no_show_limit=settings.no_show_limit,
-        capacity_overrides=load_overrides(settings.desk_capacity_file),
-        today=lambda: datetime.now(NETHERLANDS).date(),
-    )
+    capacity_overrides = load_overrides(settings.desk_capacity_file)
+    policy = DeskPolicy(no_show_limit=settings.no_show_limit, today=lambda: datetime.now(NETHERLANDS).date())
+    unit_of_work = DeskUnitOfWork.configured(capacity_overrides)
 
     async def prepare_agenda() -> None:
-        async with resources.unit_of_work() as uow:
-            await apply_configured_capacity(uow.connection, policy.capacity_overrides, policy.today())
-            await DeskAgenda(uow.connection, policy.capacity_overrides).open_booking_window(policy.today())
+        async with unit_of_work(resources.pool, SERVICE) as uow:
+            await apply_configured_capacity(uow.connection, capacity_overrides, policy.today())
+            await uow.agenda.open_booking_window(policy.today())
             await uow.commit()
 
-    resources.before_consuming(prepare_agenda)
-    resources.run_in_background(lambda: book_waiting_forever(resources.unit_of_work, policy, settings.timer_interval_s))
-    resources.route(app, APPLICANT_REQUESTS.name, {EndorsementStickerRequested: handlers.sticker_requested}, policy=policy)
-    resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
-    resources.route_batches(app, CASE_LIFECYCLE.name, [DocumentProduced], handlers.documents_produced, policy=policy)
-    resources.route_batches(
-        app, DESK_EVENTS.name, [BiometricsCaptured, AppointmentNoShow, DocumentCollected], handlers.desk_reports, policy=policy
+    def with_policy(handle):
+        return functools.partial(handle, policy=policy)
+
+    return Wiring(
+        consumes=(
+            Events(APPLICANT_REQUESTS.name, (EndorsementStickerRequested,), with_policy(handlers.stickers_requested), batch=False),
+            Events(CASES_REGISTERED.name, (CaseRegistered,), with_policy(handlers.cases_registered)),
+            Events(CASE_LIFECYCLE.name, (DocumentProduced,), with_policy(handlers.documents_produced)),
+            Events(DESK_EVENTS.name, (BiometricsCaptured, AppointmentNoShow, DocumentCollected), with_policy(handlers.desk_reports)),
+        ),
+        timers=(Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),),
+        unit_of_work=unit_of_work,
+        before_consuming=(prepare_agenda,),
+        http=lambda pool: desk_app(pool, capacity_overrides, policy.today),
     )
-    resources.serve_http(lambda pool: desk_app(pool, policy.capacity_overrides, policy.today))
+
+
+def wire(app: faust.App, resources: WorkerResources) -> None:
+    resources.wire(app, wiring(resources))

@@ -15,6 +15,7 @@ from typing import TypeVar
 from schemas.codes import AppointmentProduct, LocationCode
 from services.biometrics.locations import LOCATIONS, LocationKind
 
+
 @dataclass(frozen=True)
 class Capacity:
     slot_minutes: int

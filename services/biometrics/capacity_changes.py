@@ -20,10 +20,10 @@ import asyncpg
 
 from ind_runtime.logs import get_logger
 from schemas.codes import AppointmentProduct, LocationCode
-from services.biometrics.appointments import BOOKED_PRODUCTS, DeskAgenda
+from services.biometrics.agenda import DeskAgenda
 from services.biometrics.capacity import Capacity, capacity_for
 from services.biometrics.locations import LOCATIONS
-from services.biometrics.slots import slots_on
+from services.biometrics.slots import BOOKED_PRODUCTS, slots_on
 
 log = get_logger(__name__)
 Configured = dict[tuple[LocationCode, AppointmentProduct], Capacity]
@@ -47,7 +47,9 @@ _ABOVE_CAPACITY = f"""
 async def apply_configured_capacity(connection: asyncpg.Connection, overrides: dict | None, today: date) -> None:
     """Bring the slots of the days after ``today`` to the capacity configured now (see the module)."""
     await DeskAgenda(connection, overrides).take_booking_turn()  # no booking reads seats while they change
-    configured = {(location, product): capacity_for(location, product, overrides) for location in LOCATIONS for product in BOOKED_PRODUCTS}
+    configured = {
+        (location, product): capacity_for(location, product, overrides) for location in LOCATIONS for product in BOOKED_PRODUCTS
+    }
     await _cut_anew(connection, configured, today)
     await _reseat(connection, configured, today)
 
@@ -55,7 +57,11 @@ async def apply_configured_capacity(connection: asyncpg.Connection, overrides: d
 async def _cut_anew(connection: asyncpg.Connection, configured: Configured, today: date) -> None:
     rows = await connection.fetch(_CUT_OTHERWISE, *_columns(configured, "slot_minutes"), today)
     kept = Counter((row["location"], row["product"]) for row in rows if row["has_appointments"])
-    days = [(LocationCode(row["location"]), AppointmentProduct(row["product"]), row["day"]) for row in rows if not row["has_appointments"]]
+    days = [
+        (LocationCode(row["location"]), AppointmentProduct(row["product"]), row["day"])
+        for row in rows
+        if not row["has_appointments"]
+    ]
     if days:
         await connection.execute(
             """delete from biometrics.slots s using unnest($1::text[], $2::text[], $3::date[]) as d (location, product, day)

@@ -12,7 +12,7 @@ import asyncpg
 from aiohttp import web
 
 from schemas.codes import AppointmentProduct, LocationCode
-from services.biometrics.appointments import DeskAgenda
+from services.biometrics.agenda import DeskAgenda
 from services.biometrics.locations import LOCATIONS
 
 
@@ -39,13 +39,13 @@ def desk_app(pool: asyncpg.Pool, capacity_overrides: dict, today: Callable[[], d
                 "persons": persons,
                 "slots": [
                     {
-                        "key": r["slot_key"],
-                        "date": r["day"].isoformat(),
-                        "startTime": r["start_time"].strftime("%H:%M"),
-                        "endTime": r["end_time"].strftime("%H:%M"),
-                        "parts": r["free"],
+                        "key": slot["slot_key"],
+                        "date": slot["day"].isoformat(),
+                        "startTime": slot["start_time"].strftime("%H:%M"),
+                        "endTime": slot["end_time"].strftime("%H:%M"),
+                        "parts": slot["free"],
                     }
-                    for r in rows
+                    for slot in rows
                 ],
             }
         )

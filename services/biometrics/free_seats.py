@@ -1,6 +1,6 @@
 """The free seats of one product's booking window, read from the agenda and handed out in memory.
 
-Bookings take turns on the agenda (see ``appointments``), so while a batch of them has its turn,
+Bookings take turns on the agenda (see ``agenda``), so while a batch of them has its turn,
 nothing else changes the seats it read: it can give every booking its slot here, in order, and
 write them all at once. Each location's slots are read earliest first and only as far as needed,
 so a booking can tell the earliest slot at a location from the slots read so far, or say that it

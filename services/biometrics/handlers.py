@@ -7,59 +7,62 @@ from uuid import UUID
 from ind_runtime.logs import get_logger
 from ind_runtime.records import Unprocessable
 from ind_runtime.routing import NotReady, split_by_case
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import EndorsementStickerRequested
 from schemas.appointments import BiometricsCompleted, BiometricsCompletedData, CaseFlagged, CaseFlaggedData
 from schemas.cases import CaseRegistered
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollected
 from schemas.lifecycle import DocumentProduced
-from services.biometrics.appointments import Appointment, Booking, DeskAgenda, DeskCase
+from services.biometrics.appointments import Appointment
 from services.biometrics.booking import SOURCE, announce, book_or_wait, booking_for
+from services.biometrics.booking_turn import Booking
+from services.biometrics.cases import DeskCase
 from services.biometrics.eligibility import needs_desk_biometrics
 from services.biometrics.policy import DeskPolicy
-from services.biometrics.waiting_list import WaitingList
+from services.biometrics.unit_of_work import DeskUnitOfWork
 
 CONSUMER = "biometrics"
 
 log = get_logger(__name__)
 
 
-async def cases_registered(events: Sequence[CaseRegistered], uow: UnitOfWork, policy: DeskPolicy) -> None:
+async def cases_registered(events: Sequence[CaseRegistered], uow: DeskUnitOfWork, policy: DeskPolicy) -> None:
     """Take on each new case (each registration once, however often it comes): book its biometrics
     appointment, or say that none is needed at a desk. A batch's cases are added and booked together,
     with a few statements for all of them."""
+    registered = [event.data for event in await uow.new_events(CONSUMER, events)]
     cases = [
-        DeskCase(e.data.case_id, e.data.case_number, e.data.application_type, e.data.preferred_location, None)
-        for e in await uow.new_events(CONSUMER, events)
+        DeskCase(data.case_id, data.case_number, data.application_type, data.preferred_location, None) for data in registered
     ]
     if not cases:
         return
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    await agenda.add_cases(cases)
+    await uow.cases.add(cases)
     for case in cases:
         if not needs_desk_biometrics(case.application_type):
             completed = BiometricsCompletedData(case_id=case.case_id, case_number=case.case_number, captured=False)
             await announce(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
     today = policy.today()
-    bookings = [booking_for(case, case.preferred_location, today, 1) for case in cases if needs_desk_biometrics(case.application_type)]
-    await book_or_wait(uow, agenda, AppointmentProduct.BIOMETRICS, bookings)
+    bookings = [
+        booking_for(case, case.preferred_location, today, 1) for case in cases if needs_desk_biometrics(case.application_type)
+    ]
+    await book_or_wait(uow, AppointmentProduct.BIOMETRICS, bookings)
     await uow.commit()
 
 
-async def documents_produced(events: Sequence[DocumentProduced], uow: UnitOfWork, policy: DeskPolicy) -> list[DocumentProduced]:
+async def documents_produced(
+    events: Sequence[DocumentProduced], uow: DeskUnitOfWork, policy: DeskPolicy
+) -> list[DocumentProduced]:
     """Record each produced document, for its collection to be checked against, and book its pickup
     (each event once), in one booking turn for them all. Returns the events about a case not
     registered here yet, with every later one about it, to wait for its registration."""
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    cases = await agenda.cases({event.data.case_id for event in events})
+    cases = await uow.cases.get_many({event.data.case_id for event in events})
     taken, left = split_by_case(events, cases)
-    produced = await uow.new_events(CONSUMER, taken)
+    produced = [event.data for event in await uow.new_events(CONSUMER, taken)]
     if produced:
-        await agenda.set_document_numbers({e.data.case_id: e.data.document_number for e in produced})
+        await uow.cases.set_document_numbers({document.case_id: document.document_number for document in produced})
         today = policy.today()
-        bookings = [booking_for(cases[e.data.case_id], e.data.pickup_location, today, 1) for e in produced]
-        await book_or_wait(uow, agenda, AppointmentProduct.DOCUMENT_PICKUP, bookings)
+        bookings = [booking_for(cases[document.case_id], document.pickup_location, today, 1) for document in produced]
+        await book_or_wait(uow, AppointmentProduct.DOCUMENT_PICKUP, bookings)
         await uow.commit()
     return left
 
@@ -68,7 +71,7 @@ DeskReport = BiometricsCaptured | AppointmentNoShow | DocumentCollected
 _REPORTED_PRODUCT = {BiometricsCaptured: AppointmentProduct.BIOMETRICS, DocumentCollected: AppointmentProduct.DOCUMENT_PICKUP}
 
 
-async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: DeskPolicy) -> None:
+async def desk_reports(events: Sequence[DeskReport], uow: DeskUnitOfWork, policy: DeskPolicy) -> None:
     """Act on what the desks report (each report once): a capture completes the biometrics, a
     no-show books again or, after ``no_show_limit`` of them, hands the case to a caseworker, a
     collection ends the pickup. A visit reported for an appointment marked a no-show corrects the
@@ -82,9 +85,8 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
     reports = await uow.new_events(CONSUMER, events)
     if not reports:
         return
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    appointments = await agenda.appointments({event.data.appointment_id for event in reports})
-    cases = await agenda.cases({event.data.case_id for event in reports})
+    appointments = await uow.appointments.get_many({event.data.appointment_id for event in reports})
+    cases = await uow.cases.get_many({event.data.case_id for event in reports})
     attended: list[str] = []
     captured_at: dict[UUID, LocationCode] = {}
     corrected: list[Appointment] = []  # marked no-shows that were attended after all
@@ -92,9 +94,10 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
     for event in reports:
         data = event.data
         if data.case_id in missed:
-            appointments.update((a.appointment_id, a) for a in await _missed(uow, agenda, list(missed.values()), policy))
+            booked_again = await _missed(uow, list(missed.values()), policy)
+            appointments.update((appointment.appointment_id, appointment) for appointment in booked_again)
             missed.clear()
-        product = data.product if isinstance(event, AppointmentNoShow) else _REPORTED_PRODUCT[type(event)]
+        product = event.data.product if isinstance(event, AppointmentNoShow) else _REPORTED_PRODUCT[type(event)]
         appointment = appointments.get(data.appointment_id)
         if appointment is None or appointment.case_id != data.case_id or appointment.product != product:
             raise Unprocessable(f"no {product.value} appointment {data.appointment_id!r} for case {data.case_id}")
@@ -112,7 +115,9 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
         if appointment.status == "no_show":
             corrected.append(appointment)
             log.info(
-                "the desk corrects a no-show: the appointment was attended", report=event.type, appointment_id=appointment.appointment_id
+                "the desk corrects a no-show: the appointment was attended",
+                report=event.type,
+                appointment_id=appointment.appointment_id,
             )
         attended.append(appointment.appointment_id)
         appointments[appointment.appointment_id] = replace(appointment, status="attended")
@@ -128,9 +133,10 @@ async def desk_reports(events: Sequence[DeskReport], uow: UnitOfWork, policy: De
                 case_id=case.case_id, case_number=case.case_number, captured=True, location=appointment.location
             )
             await announce(uow, case, BiometricsCompleted.create(completed, source=SOURCE, subject=case.case_number))
-    await _missed(uow, agenda, list(missed.values()), policy)
-    await agenda.set_attended(attended, captured_at)
-    await _undo_bookings_again(uow, agenda, corrected)
+    await _missed(uow, list(missed.values()), policy)
+    await uow.appointments.set_attended(attended)
+    await uow.cases.set_biometrics_locations(captured_at)
+    await _undo_bookings_again(uow, corrected)
     await uow.commit()
 
 
@@ -150,7 +156,9 @@ def _check_collected_document(case: DeskCase, event: DocumentCollected) -> None:
     parked for a person to look at, never taken as the collection."""
     if case.document_number is None:
         # produced before biometrics kept document numbers: there is nothing to check it against
-        log.warning("collection reported for a document not recorded here; accepted unchecked", appointment_id=event.data.appointment_id)
+        log.warning(
+            "collection reported for a document not recorded here; accepted unchecked", appointment_id=event.data.appointment_id
+        )
     elif event.data.document_number != case.document_number:
         raise Unprocessable(
             f"collection reported of another document than the one produced for case {case.case_number} "
@@ -158,27 +166,25 @@ def _check_collected_document(case: DeskCase, event: DocumentCollected) -> None:
         )
 
 
-async def _undo_bookings_again(uow: UnitOfWork, agenda: DeskAgenda, corrected: list[Appointment]) -> None:
+async def _undo_bookings_again(uow: DeskUnitOfWork, corrected: list[Appointment]) -> None:
     """Cancel the appointments booked again because of a no-show that the desk has corrected, freeing
     their seats, and take such bookings that still wait for a slot off the waiting list."""
     if not corrected:
         return
-    cancelled = await agenda.cancel_later(corrected)
-    dropped = await WaitingList(uow.connection).drop_later(corrected)
+    cancelled = await uow.agenda.cancel_later(corrected)
+    dropped = await uow.waiting_list.drop_later(corrected)
     if cancelled or dropped:
         log.info("bookings made after a corrected no-show undone", cancelled=cancelled, no_longer_waiting=dropped)
 
 
-async def _missed(
-    uow: UnitOfWork, agenda: DeskAgenda, missed: list[tuple[DeskCase, Appointment]], policy: DeskPolicy
-) -> list[Appointment]:
+async def _missed(uow: DeskUnitOfWork, missed: list[tuple[DeskCase, Appointment]], policy: DeskPolicy) -> list[Appointment]:
     """Book again after each no-show (at most one a case), in the window after the missed day;
     after ``no_show_limit`` of them, hand the case to a caseworker. Returns the appointments
     booked: one booking turn a product for all of them."""
     if not missed:
         return []
-    await agenda.set_no_show([appointment.appointment_id for _, appointment in missed])  # first: the count reads it
-    counts = await agenda.no_shows([case.case_id for case, _ in missed])
+    await uow.appointments.set_no_show([appointment.appointment_id for _, appointment in missed])  # first: the count reads it
+    counts = await uow.appointments.no_shows([case.case_id for case, _ in missed])
     again: dict[AppointmentProduct, list[Booking]] = {}
     for case, appointment in missed:
         count = counts[(case.case_id, appointment.product)]
@@ -187,15 +193,20 @@ async def _missed(
         else:
             after = max(policy.today(), appointment.day)
             again.setdefault(appointment.product, []).append(booking_for(case, appointment.location, after, count + 1))
-    return [appointment for product, bookings in again.items() for appointment in await book_or_wait(uow, agenda, product, bookings)]
+    return [appointment for product, bookings in again.items() for appointment in await book_or_wait(uow, product, bookings)]
 
 
-async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork, policy: DeskPolicy) -> None:
+async def stickers_requested(events: Sequence[EndorsementStickerRequested], uow: DeskUnitOfWork, policy: DeskPolicy) -> None:
+    """The wiring's way in: one request at a time (each books in a unit of work of its own)."""
+    (event,) = events
+    await sticker_requested(event, uow, policy)
+
+
+async def sticker_requested(event: EndorsementStickerRequested, uow: DeskUnitOfWork, policy: DeskPolicy) -> None:
     """Book the residence endorsement sticker appointment the applicant asked for (each request once).
     A request about a case whose registration is not read here yet waits for it (``NotReady``): the
     portal only knows cases that were registered, so the registration is on its way."""
-    agenda = DeskAgenda(uow.connection, policy.capacity_overrides)
-    case = await agenda.case(event.data.case_id)
+    case = await uow.cases.get(event.data.case_id)
     if case is None:
         raise NotReady(f"registration of case {event.data.case_id} not read yet")
     if case.case_number != event.data.case_number:
@@ -203,11 +214,11 @@ async def sticker_requested(event: EndorsementStickerRequested, uow: UnitOfWork,
     if not await uow.first_time(CONSUMER, event.id):
         return
     booking = booking_for(case, event.data.preferred_location, policy.today(), 1)
-    await book_or_wait(uow, agenda, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
+    await book_or_wait(uow, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
     await uow.commit()
 
 
-async def _flag(uow: UnitOfWork, case: DeskCase, reason: str, no_shows: int) -> None:
+async def _flag(uow: DeskUnitOfWork, case: DeskCase, reason: str, no_shows: int) -> None:
     flagged = CaseFlaggedData(case_id=case.case_id, case_number=case.case_number, reason=reason, no_shows=no_shows)
     await announce(uow, case, CaseFlagged.create(flagged, source=SOURCE, subject=case.case_number))
     log.info("case flagged for a caseworker", reason=reason)

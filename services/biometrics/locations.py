@@ -43,17 +43,31 @@ LOCATIONS: dict[LocationCode, Location] = {
     location.code: location
     for location in (
         _ind_desk(LocationCode.AMSTERDAM, "IND desk Amsterdam", "Amsterdam", "Wisselwerking 32, 1112 XR Diemen"),
-        _ind_desk(LocationCode.DEN_BOSCH, "IND desk Den Bosch", "'s-Hertogenbosch", "Magistratenlaan 160, 5223 MA 's-Hertogenbosch"),
-        _ind_desk(LocationCode.THE_HAGUE_RIJNSTRAAT, "IND desk The Hague Rijnstraat", "The Hague", "Rijnstraat 8, 2515 XP Den Haag"),
+        _ind_desk(
+            LocationCode.DEN_BOSCH, "IND desk Den Bosch", "'s-Hertogenbosch", "Magistratenlaan 160, 5223 MA 's-Hertogenbosch"
+        ),
+        _ind_desk(
+            LocationCode.THE_HAGUE_RIJNSTRAAT, "IND desk The Hague Rijnstraat", "The Hague", "Rijnstraat 8, 2515 XP Den Haag"
+        ),
         _ind_desk(LocationCode.ZWOLLE, "IND desk Zwolle", "Zwolle", "Hanzelaan 310, 8017 JK Zwolle"),
         _expat_centre(LocationCode.XC_AMSTERDAM, "IN Amsterdam", "Amsterdam", "Strawinskylaan 39, 1077 XW Amsterdam"),
         _expat_centre(LocationCode.XC_ROTTERDAM, "Rotterdam Expat Centre", "Rotterdam", "Coolsingel 40, 3011 AD Rotterdam"),
         _expat_centre(LocationCode.XC_THE_HAGUE, "The Hague International Centre", "The Hague", "Spui 70, 2511 BT Den Haag"),
-        _expat_centre(LocationCode.XC_UTRECHT, "International Welcome Centre Utrecht Region", "Utrecht", "Stadsplateau 1, 3521 AZ Utrecht"),
-        _expat_centre(LocationCode.XC_EINDHOVEN, "Holland Expat Center South", "Eindhoven", "Stadhuisplein 10, 5611 EM Eindhoven"),
-        _expat_centre(LocationCode.XC_MAASTRICHT, "Expat Centre Maastricht Region", "Maastricht", "Mosae Forum 10, 6211 DW Maastricht"),
-        _expat_centre(LocationCode.XC_ENSCHEDE, "Expat Centre East Netherlands", "Enschede", "Hengelosestraat 500, 7521 AN Enschede"),
+        _expat_centre(
+            LocationCode.XC_UTRECHT, "International Welcome Centre Utrecht Region", "Utrecht", "Stadsplateau 1, 3521 AZ Utrecht"
+        ),
+        _expat_centre(
+            LocationCode.XC_EINDHOVEN, "Holland Expat Center South", "Eindhoven", "Stadhuisplein 10, 5611 EM Eindhoven"
+        ),
+        _expat_centre(
+            LocationCode.XC_MAASTRICHT, "Expat Centre Maastricht Region", "Maastricht", "Mosae Forum 10, 6211 DW Maastricht"
+        ),
+        _expat_centre(
+            LocationCode.XC_ENSCHEDE, "Expat Centre East Netherlands", "Enschede", "Hengelosestraat 500, 7521 AN Enschede"
+        ),
         _expat_centre(LocationCode.XC_WAGENINGEN, "Expat Center Food Valley", "Wageningen", "Costerweg 65, 6702 AA Wageningen"),
-        _expat_centre(LocationCode.XC_GRONINGEN, "International Welcome Center North", "Groningen", "Grote Markt 1, 9712 HN Groningen"),
+        _expat_centre(
+            LocationCode.XC_GRONINGEN, "International Welcome Center North", "Groningen", "Grote Markt 1, 9712 HN Groningen"
+        ),
     )
 }

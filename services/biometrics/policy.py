@@ -7,6 +7,7 @@ from datetime import date
 
 @dataclass(frozen=True)
 class DeskPolicy:
+    """The desks' capacity is not here: the agenda is made with it (``unit_of_work.DeskUnitOfWork``)."""
+
     no_show_limit: int
-    capacity_overrides: dict
     today: Callable[[], date]

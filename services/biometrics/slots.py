@@ -8,6 +8,11 @@ from schemas.codes import AppointmentProduct, LocationCode
 from services.biometrics.capacity import Capacity
 from services.biometrics.locations import LOCATIONS
 
+BOOKING_WINDOW_DAYS = 40  # working days ahead that an appointment may be booked in
+BOOKED_PRODUCTS = (AppointmentProduct.BIOMETRICS, AppointmentProduct.ENDORSEMENT_STICKER, AppointmentProduct.DOCUMENT_PICKUP)
+"""The products this service books appointments for, and so opens slots for (capacity is
+configured for every product a desk offers)."""
+
 
 @dataclass(frozen=True)
 class Slot:

@@ -12,7 +12,8 @@ from uuid import UUID
 import asyncpg
 
 from schemas.codes import AppointmentProduct, LocationCode
-from services.biometrics.appointments import Appointment, Booking
+from services.biometrics.appointments import Appointment
+from services.biometrics.booking_turn import Booking
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ class WaitingBooking:
 
 class WaitingList:
     def __init__(self, connection: asyncpg.Connection) -> None:
-        self._conn = connection
+        self._connection = connection
 
     async def add(self, product: AppointmentProduct, bookings: Sequence[Booking]) -> set[UUID]:
         """Put ``bookings`` on the list; returns the cases that were not waiting for ``product``
         already (a case waits once for a product, however often it asks)."""
         if not bookings:
             return set()
-        rows = await self._conn.fetch(
+        rows = await self._connection.fetch(
             """insert into biometrics.waiting_bookings (case_id, product, preferred_location, after, attempt, persons)
                select case_id, $2, preferred, after, attempt, persons
                from unnest($1::uuid[], $3::text[], $4::date[], $5::int[], $6::int[]) as t (case_id, preferred, after, attempt, persons)
@@ -51,7 +52,7 @@ class WaitingList:
 
     async def oldest(self, after_id: int, limit: int) -> list[WaitingBooking]:
         """Up to ``limit`` waiting bookings after ``after_id``, longest waiting first."""
-        rows = await self._conn.fetch(
+        rows = await self._connection.fetch(
             "select * from biometrics.waiting_bookings where waiting_id > $1 order by waiting_id limit $2", after_id, limit
         )
         return [
@@ -70,7 +71,9 @@ class WaitingList:
     async def remove(self, waiting_ids: Sequence[int]) -> None:
         """Take bookings off the list (they were booked)."""
         if waiting_ids:
-            await self._conn.execute("delete from biometrics.waiting_bookings where waiting_id = any($1::bigint[])", list(waiting_ids))
+            await self._connection.execute(
+                "delete from biometrics.waiting_bookings where waiting_id = any($1::bigint[])", list(waiting_ids)
+            )
 
     async def drop_later(self, corrected: Sequence[Appointment]) -> int:
         """Take off the list the bookings of the case and product of each of ``corrected`` that are
@@ -78,7 +81,7 @@ class WaitingList:
         returns how many there were."""
         if not corrected:
             return 0
-        status = await self._conn.execute(
+        status = await self._connection.execute(
             """delete from biometrics.waiting_bookings w
                using unnest($1::uuid[], $2::text[], $3::int[]) as t (case_id, product, attempt)
                where w.case_id = t.case_id and w.product = t.product and w.attempt > t.attempt""",

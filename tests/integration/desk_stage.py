@@ -1,15 +1,16 @@
-"""What the desk service's integration tests share: a policy for a fixed day, ways to hand its
-handlers events, and what it booked and published, read back from PostgreSQL."""
+"""What the desk service's tests share: a policy for a fixed day and the events desks and decision
+send (its unit tests take these); ways to hand its handlers events in PostgreSQL, and what it booked
+and published there, read back."""
 
 import json
 from datetime import date
 
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import AppointmentProduct, LocationCode
 from schemas.desk import AppointmentNoShow, BiometricsCaptured, DeskVisit, NoShowData
 from schemas.lifecycle import DocumentProduced, DocumentProducedData
 from services.biometrics.handlers import cases_registered, desk_reports, documents_produced
 from services.biometrics.policy import DeskPolicy
+from services.biometrics.unit_of_work import DeskUnitOfWork
 
 PUBLISHER = "biometrics-under-test"
 AM = LocationCode.AMSTERDAM
@@ -18,13 +19,18 @@ DOC = AppointmentProduct.DOCUMENT_PICKUP
 MONDAY = date(2027, 3, 1)
 
 
-def policy(overrides: dict | None = None, today: date = MONDAY) -> DeskPolicy:
-    return DeskPolicy(no_show_limit=2, capacity_overrides=overrides or {}, today=lambda: today)
+def policy(today: date = MONDAY) -> DeskPolicy:
+    return DeskPolicy(no_show_limit=2, today=lambda: today)
+
+
+def unit_of_work(pool, overrides: dict | None = None) -> DeskUnitOfWork:
+    """A unit of work of the desk service whose desks have the capacity ``overrides``."""
+    return DeskUnitOfWork.configured(overrides or {})(pool, PUBLISHER)
 
 
 async def take_on(pool, events, overrides: dict | None = None) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await cases_registered(events, uow, policy(overrides))
+    async with unit_of_work(pool, overrides) as uow:
+        await cases_registered(events, uow, policy())
 
 
 async def published(pool) -> list[tuple[str, str]]:
@@ -62,8 +68,8 @@ def visit(registration, appointment_id: str) -> dict:
 
 
 async def report(pool, events, overrides: dict | None = None) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await desk_reports(events, uow, policy(overrides))
+    async with unit_of_work(pool, overrides) as uow:
+        await desk_reports(events, uow, policy())
 
 
 async def no_show(pool, registration, attempt: int = 1) -> AppointmentNoShow:
@@ -88,8 +94,8 @@ def produced(registration, pickup: LocationCode, document_number: str | None = N
 
 
 async def produce(pool, events, overrides: dict | None = None) -> list[DocumentProduced]:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        return await documents_produced(events, uow, policy(overrides))
+    async with unit_of_work(pool, overrides) as uow:
+        return await documents_produced(events, uow, policy())
 
 
 async def seats_booked(pool) -> int:

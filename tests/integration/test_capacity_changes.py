@@ -10,16 +10,18 @@ from uuid import uuid4
 import pytest
 
 from ind_runtime.settings import Settings
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, LocationCode
 from services.biometrics import capacity_changes
-from services.biometrics.app import MIGRATIONS, SERVICE, wire
-from services.biometrics.appointments import DeskAgenda, DeskCase
+from services.biometrics.agenda import DeskAgenda
+from services.biometrics.app import MIGRATIONS, SERVICE, wiring
+from services.biometrics.booking import WaitingListPass
+from services.biometrics.booking_turn import book
 from services.biometrics.capacity import Capacity
 from services.biometrics.capacity_changes import apply_configured_capacity
+from services.biometrics.cases import DeskCase, DeskCases
 from services.biometrics.slots import booking_window
 from tests.conftest import service_pool
-from tests.integration.desk_stage import AM, BIO, PUBLISHER
+from tests.integration.desk_stage import AM, BIO
 
 FRIDAY, MONDAY, TUESDAY = date(2027, 2, 26), date(2027, 3, 1), date(2027, 3, 2)
 ONE_SLOT_OF = {seats: {AM: {BIO: Capacity(slot_minutes=480, desks=seats)}} for seats in (1, 2, 4, 6)}
@@ -39,34 +41,18 @@ def logged(monkeypatch) -> list[tuple[str, dict]]:
     return lines
 
 
-class _Worker:
-    """Stands in for the worker's resources: keeps what the desk service wires, to run its start-up."""
+class _Resources:
+    """What the desk service's wiring reads of a worker's resources: its settings and its pool."""
 
     def __init__(self, pool, capacity_file) -> None:
         self.settings = Settings(desk_capacity_file=capacity_file)
-        self._pool = pool
-        self.start_up: list = []
-        self.background: list = []
-
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self._pool, PUBLISHER)
-
-    def before_consuming(self, step) -> None:
-        self.start_up.append(step)
-
-    def run_in_background(self, loop) -> None:
-        self.background.append(loop)
-
-    def __getattr__(self, _name: str):
-        return lambda *_args, **_kwargs: None
+        self.pool = pool
 
 
-async def _start(pool, capacity_file) -> _Worker:
-    worker = _Worker(pool, capacity_file)
-    wire(None, worker)
-    for step in worker.start_up:
+async def _start(pool, capacity_file) -> None:
+    """The desk service's start-up, as its wiring declares it."""
+    for step in wiring(_Resources(pool, capacity_file)).before_consuming:
         await step()
-    return worker
 
 
 async def _seats(pool, location: LocationCode = AM, after: date = date.min) -> set[int]:
@@ -79,7 +65,7 @@ async def _seats(pool, location: LocationCode = AM, after: date = date.min) -> s
 async def test_a_worker_started_with_more_desks_gives_the_days_already_open_the_new_seats(desk_pool, tmp_path):
     capacity_file = tmp_path / "capacity.json"
     capacity_file.write_text(json.dumps({"AM": {"BIO": {"slot_minutes": 15, "desks": 4}}}))
-    first = await _start(desk_pool, capacity_file)
+    await _start(desk_pool, capacity_file)
     assert await _seats(desk_pool) == {4}
 
     capacity_file.write_text(json.dumps({"AM": {"BIO": {"slot_minutes": 15, "desks": 6}}}))
@@ -87,7 +73,8 @@ async def test_a_worker_started_with_more_desks_gives_the_days_already_open_the_
 
     assert await _seats(desk_pool) == {6}
     assert await _seats(desk_pool, LocationCode.DEN_BOSCH) == {4}  # not in the file: its kind's default, as before
-    assert len(first.background) == 1  # and the pass over the bookings waiting for a slot runs beside the handlers
+    (waiting_list_pass,) = wiring(_Resources(desk_pool, capacity_file)).timers
+    assert isinstance(waiting_list_pass.job, WaitingListPass)  # and the pass over the bookings waiting for a slot runs
 
 
 async def _open(pool, overrides: dict, after: date = FRIDAY) -> None:
@@ -112,9 +99,8 @@ async def test_only_the_slots_of_days_after_today_change(desk_pool):
 async def _book(pool, overrides: dict, persons: int, after: date = FRIDAY) -> None:
     case = DeskCase(uuid4(), f"IND-T-{uuid4().hex[:12]}", ApplicationType.FAMILY, AM, None)
     async with pool.acquire() as connection, connection.transaction():
-        agenda = DeskAgenda(connection, overrides)
-        await agenda.add_cases([case])
-        await agenda.book(case, BIO, AM, [AM], after, attempt=1, persons=persons)
+        await DeskCases(connection).add([case])
+        await book(DeskAgenda(connection, overrides), case, BIO, AM, [AM], after, attempt=1, persons=persons)
 
 
 async def test_fewer_desks_never_take_seats_already_booked_and_the_log_says_where_a_slot_stays_above(desk_pool, logged):

@@ -15,12 +15,16 @@ import pytest
 
 from ind_runtime.db import migrate
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
+from services.biometrics import booking_turn
+from services.biometrics.agenda import DeskAgenda
 from services.biometrics.app import MIGRATIONS, SERVICE
-from services.biometrics.appointments import BOOKING_WINDOW_DAYS, Appointment, DeskAgenda, DeskCase, FullyBooked
+from services.biometrics.appointments import Appointment
+from services.biometrics.booking_turn import FullyBooked
 from services.biometrics.capacity import Capacity
+from services.biometrics.cases import DeskCase, DeskCases
 from services.biometrics.eligibility import candidate_locations
 from services.biometrics.locations import LOCATIONS, LocationKind
-from services.biometrics.slots import booking_window, slots_on
+from services.biometrics.slots import BOOKING_WINDOW_DAYS, booking_window, slots_on
 
 BIO = AppointmentProduct.BIOMETRICS
 AM = LocationCode.AMSTERDAM
@@ -47,7 +51,7 @@ def new_case(application_type: ApplicationType = ApplicationType.FAMILY, preferr
 
 async def register(pool: asyncpg.Pool, cases: list[DeskCase]) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        await DeskAgenda(conn).add_cases(cases)
+        await DeskCases(conn).add(cases)
 
 
 async def book(
@@ -61,8 +65,8 @@ async def book(
     product: AppointmentProduct = BIO,
 ) -> Appointment:
     async with pool.acquire() as conn, conn.transaction():
-        return await DeskAgenda(conn, overrides).book(
-            case, product, preferred or candidates[0], candidates, after, attempt=1, persons=persons
+        return await booking_turn.book(
+            DeskAgenda(conn, overrides), case, product, preferred or candidates[0], candidates, after, attempt=1, persons=persons
         )
 
 
@@ -111,7 +115,7 @@ async def concurrent_bookings(desk_pool, database_url):
             async with wide.acquire() as conn:
                 await start.wait()
                 async with conn.transaction():
-                    return await DeskAgenda(conn, overrides).book(case, BIO, AM, [AM], CONCURRENT_AFTER, attempt=1)
+                    return await booking_turn.book(DeskAgenda(conn, overrides), case, BIO, AM, [AM], CONCURRENT_AFTER, attempt=1)
 
         tasks = [asyncio.create_task(one(case)) for case in cases]
         await asyncio.sleep(0.2)
@@ -182,7 +186,7 @@ async def _book_while_another_transaction_holds_its_seat(pool, overrides, holder
         transaction = conn.transaction()
         await transaction.start()
         try:
-            held = await DeskAgenda(conn, overrides).book(holder, BIO, location, [location], after, attempt=1)
+            held = await booking_turn.book(DeskAgenda(conn, overrides), holder, BIO, location, [location], after, attempt=1)
             waiting = asyncio.create_task(book(pool, overrides, waiter, [location], after))
             await asyncio.sleep(0.5)
         finally:

@@ -9,11 +9,10 @@ from datetime import date, time
 import pytest
 
 from ind_runtime.records import Unprocessable
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from schemas.desk import BiometricsCaptured, DeskVisit
+from services.biometrics.agenda import FREE_SLOTS_AFTER, TAKE_SEATS
 from services.biometrics.app import MIGRATIONS, SERVICE
-from services.biometrics.appointments import FREE_SLOTS_AFTER, TAKE_SEATS, DeskAgenda
 from services.biometrics.capacity import Capacity
 from services.biometrics.handlers import desk_reports, documents_produced
 from tests.conftest import registrations, service_pool
@@ -21,7 +20,6 @@ from tests.integration.desk_stage import (
     AM,
     BIO,
     MONDAY,
-    PUBLISHER,
     appointment_of,
     capture,
     no_show,
@@ -30,6 +28,7 @@ from tests.integration.desk_stage import (
     published,
     report,
     take_on,
+    unit_of_work,
     visit,
 )
 
@@ -128,7 +127,7 @@ async def test_a_batch_of_produced_documents_books_a_pickup_for_each_and_leaves_
     first, second = (produced(event, LocationCode.ZWOLLE) for event in registered)
     early, again = produced(not_yet, AM), produced(not_yet, AM)
 
-    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+    async with unit_of_work(desk_pool) as uow:
         left = await documents_produced([first, early, second, first, again], uow, policy())
 
     assert left == [early, again]  # the case's later event waits behind the one that waits
@@ -141,7 +140,7 @@ async def test_a_batch_of_produced_documents_books_a_pickup_for_each_and_leaves_
     assert inbox == 0  # left events are not marked as handled: they come again
 
     await take_on(desk_pool, [not_yet])
-    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+    async with unit_of_work(desk_pool) as uow:
         assert await documents_produced([early], uow, policy()) == []
     assert await desk_pool.fetchval("select count(*) from biometrics.appointments where product = 'DOC'") == 3
 
@@ -224,7 +223,7 @@ async def test_a_batch_of_no_shows_takes_one_booking_turn_and_one_read_of_free_s
     def record(logged) -> None:
         statements.append(logged.query)
 
-    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
+    async with unit_of_work(desk_pool) as uow:
         uow.connection.add_query_logger(record)
         try:
             await desk_reports(reports, uow, policy())
@@ -248,8 +247,8 @@ async def test_a_desk_report_about_an_appointment_the_case_does_not_have_is_unpr
 
 
 async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a_scan_of_every_slot(desk_pool):
-    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
-        await DeskAgenda(uow.connection).open_booking_window(MONDAY)  # 53,200 slots
+    async with unit_of_work(desk_pool) as uow:
+        await uow.agenda.open_booking_window(MONDAY)  # 53,200 slots
         await uow.commit()
     keys = [r["slot_key"] for r in await desk_pool.fetch("select slot_key from biometrics.slots order by day, start_time limit 300")]
     async with desk_pool.acquire() as connection, connection.transaction():
@@ -262,8 +261,8 @@ async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a
 
 
 async def test_a_read_of_free_slots_walks_only_the_free_slots_of_its_location(desk_pool):
-    async with UnitOfWork(desk_pool, PUBLISHER) as uow:
-        await DeskAgenda(uow.connection).open_booking_window(MONDAY)  # 53,200 slots, analysed
+    async with unit_of_work(desk_pool) as uow:
+        await uow.agenda.open_booking_window(MONDAY)  # 53,200 slots, analysed
         await uow.commit()
     async with desk_pool.acquire() as connection, connection.transaction():
         rows = await connection.fetch(

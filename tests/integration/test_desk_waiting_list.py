@@ -8,16 +8,17 @@ from datetime import date
 
 import pytest
 
-from ind_runtime.unit_of_work import UnitOfWork
+from ind_runtime.wiring import Every, run_every
 from schemas.codes import ApplicationType, LocationCode
 from services.biometrics.app import MIGRATIONS, SERVICE
-from services.biometrics.appointments import BOOKING_WINDOW_DAYS, Booking, DeskAgenda, DeskCase
-from services.biometrics.booking import book_or_wait, book_waiting, book_waiting_forever
+from services.biometrics.booking import WAITING_PAGE, WaitingListPass, book_or_wait, book_waiting
+from services.biometrics.booking_turn import Booking
 from services.biometrics.capacity import Capacity
 from services.biometrics.capacity_changes import apply_configured_capacity
-from services.biometrics.slots import booking_window
+from services.biometrics.cases import DeskCase
+from services.biometrics.slots import BOOKING_WINDOW_DAYS, booking_window
 from tests.conftest import eventually, registrations, service_pool
-from tests.integration.desk_stage import AM, BIO, MONDAY, PUBLISHER, policy, published, published_documents, take_on
+from tests.integration.desk_stage import AM, BIO, MONDAY, policy, published, published_documents, take_on, unit_of_work
 
 TUESDAY = date(2027, 3, 2)
 ONE_SEAT_A_DAY = {code: {BIO: Capacity(slot_minutes=480, desks=1)} for code in LocationCode}
@@ -39,8 +40,8 @@ async def _fill_the_agenda_and_wait(pool, waiting: int) -> list:
 
 
 async def _pass(pool, today: date, overrides: dict = ONE_SEAT_A_DAY, after_id: int = 0, limit: int = 500) -> int | None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        return await book_waiting(uow, policy(overrides, today), after_id, limit)
+    async with unit_of_work(pool, overrides) as uow:
+        return await book_waiting(uow, policy(today), after_id, limit)
 
 
 async def _waiting(pool) -> list:
@@ -101,10 +102,10 @@ async def test_a_pass_books_the_longest_waiting_first_a_page_at_a_time(desk_pool
     assert await _waiting(desk_pool) == [e.data.case_id for e in late[4:]]
 
 
-async def test_the_background_pass_books_what_waits_while_the_worker_runs(desk_pool):
+async def test_the_timers_pass_books_what_waits_while_the_worker_runs(desk_pool):
     (late,) = await _fill_the_agenda_and_wait(desk_pool, 1)
-    loop = book_waiting_forever(lambda: UnitOfWork(desk_pool, PUBLISHER), policy(ONE_SEAT_A_DAY, TUESDAY), interval_s=0.05)
-    running = asyncio.create_task(loop)
+    timer = Every(0.05, WaitingListPass(policy(TUESDAY)), batch=WAITING_PAGE)
+    running = asyncio.create_task(run_every(timer, lambda: unit_of_work(desk_pool, ONE_SEAT_A_DAY)))
     try:
         await eventually(lambda: desk_pool.fetchval("select count(*) = 0 from biometrics.waiting_bookings"), timeout=10, message="the booking")
     finally:
@@ -121,8 +122,8 @@ async def test_a_case_waits_once_for_a_product_however_often_no_seat_is_found_fo
     before = len(await published(desk_pool))
 
     for _ in range(2):
-        async with UnitOfWork(desk_pool, PUBLISHER) as uow:
-            assert await book_or_wait(uow, DeskAgenda(uow.connection), BIO, [nowhere]) == []
+        async with unit_of_work(desk_pool) as uow:
+            assert await book_or_wait(uow, BIO, [nowhere]) == []
             await uow.commit()
 
     assert (await published(desk_pool))[before:] == [(str(case.case_id), AWAITING)]

@@ -10,11 +10,13 @@ import pytest
 
 from schemas.codes import ApplicationType, LocationCode
 from services.biometrics import handlers
+from services.biometrics.agenda import DeskAgenda
 from services.biometrics.app import MIGRATIONS, SERVICE
-from services.biometrics.appointments import BOOKING_WINDOW_DAYS, DeskAgenda, DeskCase
+from services.biometrics.booking_turn import book
 from services.biometrics.capacity import Capacity
+from services.biometrics.cases import DeskCase, DeskCases
 from services.biometrics.eligibility import candidate_locations
-from services.biometrics.slots import booking_window
+from services.biometrics.slots import BOOKING_WINDOW_DAYS, booking_window
 from tests.conftest import registrations, service_pool
 from tests.integration.desk_stage import (
     AM,
@@ -112,10 +114,10 @@ async def test_a_correction_takes_the_booking_again_that_waits_for_a_slot_off_th
     desks = candidate_locations(ApplicationType.FAMILY, AM)
     day_after = [DeskCase(uuid4(), f"IND-T-{desk.value}", ApplicationType.FAMILY, desk, None) for desk in desks]
     async with desk_pool.acquire() as connection, connection.transaction():
+        await DeskCases(connection).add(day_after)
         agenda = DeskAgenda(connection, one_seat_a_day)
-        await agenda.add_cases(day_after)
         for case in day_after:  # the four seats of the one day that window adds
-            await agenda.book(case, BIO, case.preferred_location, [case.preferred_location], window[-1], attempt=1)
+            await book(agenda, case, BIO, case.preferred_location, [case.preferred_location], window[-1], attempt=1)
     await report(desk_pool, [await no_show(desk_pool, registration)], one_seat_a_day)
     assert await desk_pool.fetchval("select attempt from biometrics.waiting_bookings where case_id = $1", registration.data.case_id) == 2
 

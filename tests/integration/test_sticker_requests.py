@@ -7,13 +7,12 @@ import pytest
 
 from ind_runtime.records import Unprocessable
 from ind_runtime.routing import NotReady
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import EndorsementStickerRequested, StickerRequestData
 from schemas.codes import ApplicationType
 from services.biometrics.app import MIGRATIONS, SERVICE
 from services.biometrics.handlers import sticker_requested
 from tests.conftest import registrations, service_pool
-from tests.integration.desk_stage import AM, PUBLISHER, policy, published, take_on
+from tests.integration.desk_stage import AM, policy, published, take_on, unit_of_work
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def _request(registration, case_number: str | None = None) -> EndorsementSticker
 
 
 async def _handle(pool, request: EndorsementStickerRequested) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
+    async with unit_of_work(pool) as uow:
         await sticker_requested(request, uow, policy())
 
 
