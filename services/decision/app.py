@@ -21,9 +21,11 @@ from schemas.decisions import DecisionRequested
 from schemas.desk import DocumentCollected
 from schemas.submissions import MAX_SUBMISSION_BYTES
 from schemas.topics import APPLICANT_REQUESTS, CASE_APPOINTMENTS, CASES_REGISTERED, DECISION_COMMANDS, DESK_EVENTS
-from services.decision import handlers, tracking
+from services.decision import commands, flow, timers, tracking
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.policy import DecisionPolicy
 from services.decision.tool_keys import load_tool_keys
+from services.decision.unit_of_work import DecisionUnitOfWork
 
 SERVICE = "decision"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -47,7 +49,8 @@ def _from_setting(setting: str, load: Callable[[Path], T], path: Path) -> T:
 
 def wire(app: faust.App, resources: WorkerResources) -> None:
     settings = resources.settings
-    policy = handlers.DecisionPolicy(
+    resources.use_unit_of_work(DecisionUnitOfWork)
+    policy = DecisionPolicy(
         roster=_from_setting("CASEWORKER_ROSTER", load_roster, settings.caseworker_roster or DEFAULT_ROSTER),
         tool_keys=_from_setting("CASEWORKER_TOOL_KEYS", load_tool_keys, settings.caseworker_tool_keys),
         today=lambda: datetime.now(NETHERLANDS).date(),
@@ -55,43 +58,43 @@ def wire(app: faust.App, resources: WorkerResources) -> None:
         document_lead_time=timedelta(seconds=settings.document_lead_time_s),
         deadline_warning_days=settings.deadline_warning_days,
     )
-    resources.route_batches(app, APPLICANT_REQUESTS.name, [InformationSupplied], handlers.information_supplied, policy=policy)
-    resources.route_batches(app, DESK_EVENTS.name, [DocumentCollected], handlers.documents_collected, policy=policy)
-    resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], handlers.cases_registered, policy=policy)
+    resources.route_batches(app, APPLICANT_REQUESTS.name, [InformationSupplied], flow.information_supplied, policy=policy)
+    resources.route_batches(app, DESK_EVENTS.name, [DocumentCollected], flow.documents_collected, policy=policy)
+    resources.route_batches(app, CASES_REGISTERED.name, [CaseRegistered], flow.cases_registered, policy=policy)
     resources.route_batches(
-        app, CASE_APPOINTMENTS.name, [AppointmentBooked, BiometricsCompleted, CaseFlagged], handlers.desk_stage_reports, policy=policy
+        app, CASE_APPOINTMENTS.name, [AppointmentBooked, BiometricsCompleted, CaseFlagged], flow.desk_stage_reports, policy=policy
     )
 
     def screened(record: ConsumedRecord) -> DecisionRequested | Unacceptable:
         return screen(DecisionRequested, record.value, MAX_SUBMISSION_BYTES)
 
-    async def command(record: ConsumedRecord) -> None:
+    async def one_command(record: ConsumedRecord) -> None:
         command = screened(record)
         command_id = command.message_id if isinstance(command, Unacceptable) else command.id
         with structlog.contextvars.bound_contextvars(event_id=command_id):
             async with resources.unit_of_work() as uow:
-                await handlers.decision_requested(command, record, uow, policy)
+                await commands.decision_requested(command, record, uow, policy)
 
-    async def commands(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
-        signed, left = handlers.authenticated([(record, screened(record)) for record in records], policy)
+    async def batch_of_commands(records: Sequence[ConsumedRecord]) -> list[ConsumedRecord]:
+        signed, left = commands.authenticated([(record, screened(record)) for record in records], policy)
         if signed:
             async with resources.unit_of_work() as uow:
-                await handlers.decision_commands(signed, uow, policy)
+                await commands.decision_commands(signed, uow, policy)
         return left
 
-    resources.consume(app, DECISION_COMMANDS.name, command, commands)
+    resources.consume(app, DECISION_COMMANDS.name, one_command, batch_of_commands)
 
-    async def timers() -> None:
+    async def timer_passes() -> None:
         while True:
-            for timer in (handlers.produce_due_documents, handlers.watch_deadlines):
+            for timer in (timers.produce_due_documents, timers.watch_deadlines):
                 try:
                     while True:
                         async with resources.unit_of_work() as uow:
-                            if await timer(uow, policy) < handlers.TIMER_BATCH:
+                            if await timer(uow, policy) < timers.TIMER_BATCH:
                                 break
                 except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
                     log.warning("timer pass failed; retrying", timer=timer.__name__, error=type(error).__name__)
             await asyncio.sleep(settings.timer_interval_s)
 
-    resources.run_in_background(timers)
+    resources.run_in_background(timer_passes)
     resources.serve_http(tracking.tracking_app)

@@ -36,6 +36,21 @@ class Assessment:
     recommendation: Recommendation
     findings: tuple[Finding, ...]
 
+    def with_findings(self, *findings: Finding) -> "Assessment":
+        """This assessment with more findings (made elsewhere than in ``RULES``), recommending anew."""
+        everything = self.findings + findings
+        return Assessment(recommend(everything), everything)
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What an assessment needs to know of the applicant (kept in the case file from registration)."""
+
+    date_of_birth: date
+    nationality: str
+    sponsor_id: str | None
+    fee_paid: bool
+
 
 @dataclass(frozen=True)
 class _Facts:
@@ -106,6 +121,15 @@ def assess(
     facts = _Facts(application_type, date_of_birth, nationality, sponsor_id, fee_paid, today)
     findings = tuple(finding for rule in RULES if (finding := rule(facts)) is not None)
     return Assessment(recommendation=recommend(findings), findings=findings)
+
+
+def assess_applicant(application_type: ApplicationType, facts: ApplicantFacts, today: date) -> Assessment:
+    return assess(application_type, facts.date_of_birth, facts.nationality, facts.sponsor_id, facts.fee_paid, today)
+
+
+def desk_flag(reason: str) -> Finding:
+    """The desk gave up on the applicant's biometrics (``reason``, in the desk's words): a caseworker must look."""
+    return Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message=f"Flagged by the desk: {reason}.")
 
 
 def recommend(findings: tuple[Finding, ...]) -> Recommendation:

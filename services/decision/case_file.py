@@ -11,7 +11,7 @@ import asyncpg
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.codes import ApplicationType, LocationCode
 from schemas.lifecycle import Outcome
-from services.decision.assessment import Assessment
+from services.decision.assessment import ApplicantFacts, Assessment
 from services.decision.case import Case, CaseStatus
 
 _CASE_COLUMNS = (
@@ -39,28 +39,8 @@ def _case(row: asyncpg.Record) -> Case:
 _SAVE_STATE = """update decision.cases set case_number = $2, application_type = $3, status = $4, received_on = $5,
     deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9, refusal_proposed_by = $10,
     outcome = $11, updated_at = now()"""
-
-
-def _also(columns: Collection[str]) -> str:
-    """More columns for ``_SAVE_STATE`` to set, from its twelfth parameter on."""
-    return "".join(f", {name} = ${12 + i}" for i, name in enumerate(columns))
-
-
-def _assessment_columns(assessment: Assessment) -> dict:
-    return {
-        "recommendation": assessment.recommendation.value,
-        "findings": json.dumps([f.model_dump(mode="json") for f in assessment.findings]),
-    }
-
-
-@dataclass(frozen=True)
-class ApplicantFacts:
-    """What an assessment needs to know of the applicant."""
-
-    date_of_birth: date
-    nationality: str
-    sponsor_id: str | None
-    fee_paid: bool
+_WHERE_CASE = " where case_id = $1"
+_CLOCK_RUNNING = "status in ('awaiting_biometrics', 'awaiting_decision', 'refusal_proposed')"
 
 
 @dataclass(frozen=True)
@@ -68,13 +48,12 @@ class NewCase:
     """A case as it is opened, with what its assessment will need of the applicant."""
 
     case: Case
-    date_of_birth: date
-    nationality: str
-    sponsor_id: str | None
-    fee_paid: bool
+    facts: ApplicantFacts
 
 
 class CaseFile:
+    """The cases (locked for the unit of work that reads them) and their status history."""
+
     def __init__(self, uow: UnitOfWork) -> None:
         self._conn = uow.connection
         self._uow = uow
@@ -84,15 +63,16 @@ class CaseFile:
         those filed now (a case filed before keeps its file)."""
         if not new_cases:
             return set()
-        columns = list(zip(*(self._values(n.case) + (n.date_of_birth, n.nationality, n.sponsor_id, n.fee_paid) for n in new_cases), strict=True))
-        rows = await self._conn.fetch(
+        rows = (_state(n.case) + (n.facts.date_of_birth, n.facts.nationality, n.facts.sponsor_id, n.facts.fee_paid) for n in new_cases)
+        columns = list(zip(*rows, strict=True))
+        filed = await self._conn.fetch(
             f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid)
                 select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::text[],
                                      $8::int[], $9::date[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[], $15::bool[])
                 on conflict (case_id) do nothing returning case_id""",
             *(list(column) for column in columns),
         )
-        return {row["case_id"] for row in rows}
+        return {row["case_id"] for row in filed}
 
     async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, tuple[Case, ApplicantFacts]]:
         """The cases among ``case_ids`` filed here, locked for update (in case id order, so that two
@@ -108,22 +88,27 @@ class CaseFile:
             for row in rows
         }
 
-    async def save_many(self, saves: Sequence[tuple[Case, Mapping[str, object]]]) -> None:
-        """Write the state of each case, and the timers given with it (document_due_at, warned_on or
-        exceeded_on), in a round trip for each set of timers named."""
-        by_names: dict[tuple[str, ...], list[tuple]] = {}
-        for case, timers in saves:
-            by_names.setdefault(tuple(timers), []).append((*self._values(case), *timers.values()))
-        for names, rows in by_names.items():
-            await self._conn.executemany(f"{_SAVE_STATE}{_also(names)} where case_id = $1", rows)
+    async def save_many(self, cases: Sequence[Case], documents_due: Mapping[UUID, datetime] | None = None) -> None:
+        """Write the state of each case, and for those in ``documents_due`` when their residence
+        document is ready for pickup, in a round trip for each of the two kinds."""
+        due = documents_due or {}
+        await self._save([_state(case) for case in cases if case.case_id not in due])
+        await self._save([(*_state(case), due[case.case_id]) for case in cases if case.case_id in due], ", document_due_at = $12")
+
+    async def save_resumed(self, cases: Sequence[Case]) -> None:
+        """Write the state of each case whose clock runs again, in one round trip; its deadline moved,
+        so it is warned again before the new one."""
+        await self._save([_state(case) for case in cases], ", warned_on = null")
 
     async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
         """Write the state of each case and the assessment made of it, in one round trip."""
-        if assessed:
-            await self._conn.executemany(
-                f"{_SAVE_STATE}, recommendation = $12, findings = $13 where case_id = $1",
-                [(*self._values(case), *_assessment_columns(assessment).values()) for case, assessment in assessed],
-            )
+        await self._save(
+            [(*_state(case), *_assessment_columns(assessment)) for case, assessment in assessed], ", recommendation = $12, findings = $13"
+        )
+
+    async def _save(self, rows: list[tuple], more_columns: str = "") -> None:
+        if rows:
+            await self._conn.executemany(_SAVE_STATE + more_columns + _WHERE_CASE, rows)
 
     def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
         """Append to the status history the applicant can look up (written when the unit commits)."""
@@ -136,49 +121,56 @@ class CaseFile:
         )
 
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:
-        rows = await self._conn.fetch(
-            f"""select {_CASE_COLUMNS} from decision.cases
-                where status = 'document_in_production' and document_due_at <= $1
-                order by document_due_at limit $2 for update skip locked""",
-            now,
-            limit,
-        )
-        return [_case(r) for r in rows]
+        """Cases whose residence document is due by ``now``, the longest due first, locked (skipping
+        those another unit of work holds)."""
+        return await self._cases("status = 'document_in_production' and document_due_at <= $1 order by document_due_at", now, limit)
 
-    async def clock_running(self, mark: str, on_or_before: date, limit: int) -> list[Case]:
-        """Open cases whose clock runs, not yet marked ``mark``, with a deadline on or before the date."""
-        assert mark in ("warned_on", "exceeded_on")
-        rows = await self._conn.fetch(
-            f"""select {_CASE_COLUMNS} from decision.cases
-                where status in ('awaiting_biometrics', 'awaiting_decision', 'refusal_proposed')
-                  and {mark} is null and deadline <= $1
-                order by deadline limit $2 for update skip locked""",
-            on_or_before,
-            limit,
-        )
-        return [_case(r) for r in rows]
+    async def nearing_deadline(self, on_or_before: date, limit: int) -> list[Case]:
+        """Open cases whose clock runs, not warned of their deadline yet, with a deadline on or before
+        the date, the nearest first, locked (skipping those another unit of work holds)."""
+        return await self._cases(f"{_CLOCK_RUNNING} and warned_on is null and deadline <= $1 order by deadline", on_or_before, limit)
 
-    async def mark(self, case_ids: Collection[UUID], mark: str, day: date) -> None:
-        """Mark the cases as warned of, or past, their deadline on ``day``, in one statement."""
-        assert mark in ("warned_on", "exceeded_on")
+    async def past_deadline(self, today: date, limit: int) -> list[Case]:
+        """Open cases whose clock runs, not marked overdue yet, whose deadline is before ``today``, the
+        earliest first, locked (skipping those another unit of work holds)."""
+        return await self._cases(f"{_CLOCK_RUNNING} and exceeded_on is null and deadline < $1 order by deadline", today, limit)
+
+    async def _cases(self, condition_and_order: str, bound: date | datetime, limit: int) -> list[Case]:
+        rows = await self._conn.fetch(
+            f"select {_CASE_COLUMNS} from decision.cases where {condition_and_order} limit $2 for update skip locked", bound, limit
+        )
+        return [_case(row) for row in rows]
+
+    async def mark_warned(self, case_ids: Collection[UUID], day: date) -> None:
+        """Record that the cases' caseworkers were warned of their deadline on ``day``, in one statement."""
         if case_ids:
-            await self._conn.execute(f"update decision.cases set {mark} = $2 where case_id = any($1::uuid[])", list(case_ids), day)
+            await self._conn.execute("update decision.cases set warned_on = $2 where case_id = any($1::uuid[])", list(case_ids), day)
 
-    @staticmethod
-    def _values(case: Case) -> tuple:
-        return (
-            case.case_id,
-            case.case_number,
-            case.application_type.value,
-            case.status.value,
-            case.received_on,
-            case.deadline,
-            case.pickup_location.value,
-            case.suspended_days,
-            case.suspended_on,
-            case.refusal_proposed_by,
-            case.outcome.value if case.outcome else None,
-        )
+    async def mark_overdue(self, case_ids: Collection[UUID], day: date) -> None:
+        """Record that the cases were found past their deadline on ``day``, in one statement."""
+        if case_ids:
+            await self._conn.execute("update decision.cases set exceeded_on = $2 where case_id = any($1::uuid[])", list(case_ids), day)
+
+
+def _state(case: Case) -> tuple:
+    """The case's columns in the order of ``_CASE_COLUMNS`` (the parameters $1 to $11 of ``_SAVE_STATE``)."""
+    return (
+        case.case_id,
+        case.case_number,
+        case.application_type.value,
+        case.status.value,
+        case.received_on,
+        case.deadline,
+        case.pickup_location.value,
+        case.suspended_days,
+        case.suspended_on,
+        case.refusal_proposed_by,
+        case.outcome.value if case.outcome else None,
+    )
+
+def _assessment_columns(assessment: Assessment) -> tuple:
+    """The assessment's columns (the parameters $12 and $13 of ``save_assessed``)."""
+    return assessment.recommendation.value, json.dumps([f.model_dump(mode="json") for f in assessment.findings])
 
 
 async def queue(connection: asyncpg.Connection, limit: int = 50) -> list[asyncpg.Record]:

@@ -59,6 +59,11 @@ def days_left(deadline: date, today: date) -> int:
     return (deadline - today).days
 
 
+def dutch_date(day: date) -> str:
+    """A date as the applicant reads it in their case's history: day-month-year (31-12-2026)."""
+    return day.strftime("%d-%m-%Y")
+
+
 def _add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1

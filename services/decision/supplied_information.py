@@ -32,14 +32,21 @@ def _is_text(name: str) -> bool:
     return True
 
 
-def keep(uow: UnitOfWork, event: InformationSupplied) -> None:
-    """Keep what ``event`` supplied, once per event, when ``uow`` commits (nothing reads it back before)."""
-    uow.append(
-        """insert into decision.supplied_information (event_id, case_id, source, supplied_at, documents)
-           values ($1, $2, $3, $4, $5) on conflict (event_id) do nothing""",
-        event.id,
-        event.data.case_id,
-        event.source,
-        event.time,
-        list(event.data.documents),
-    )
+class SuppliedInformation:
+    """What each applicant supplied, by the event that brought it."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def keep(self, event: InformationSupplied) -> None:
+        """Keep what ``event`` supplied, once per event, when the unit of work commits (nothing
+        reads it back before)."""
+        self._uow.append(
+            """insert into decision.supplied_information (event_id, case_id, source, supplied_at, documents)
+               values ($1, $2, $3, $4, $5) on conflict (event_id) do nothing""",
+            event.id,
+            event.data.case_id,
+            event.source,
+            event.time,
+            list(event.data.documents),
+        )

@@ -10,8 +10,8 @@ import pytest
 import services.decision.app
 from ind_runtime.db import migrate
 from ind_runtime.settings import get_settings
-from ind_runtime.unit_of_work import UnitOfWork
-from services.decision import audit
+from services.decision.audit import AuditEntry
+from services.decision.unit_of_work import DecisionUnitOfWork
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -23,15 +23,16 @@ async def decision_schema(pool):
 async def audited(pool) -> int:
     """One audit row, written by the decision service's own code; its id."""
     command_id = f"cmd-{uuid4()}"
-    async with UnitOfWork(pool, "decision-under-test") as uow:
-        audit.record(
-            uow,
-            command_id=command_id,
-            caseworker_id="cw-001",
-            action="grant",
-            case_id=uuid4(),
-            case_number="IND-2042-0000001",
-            reason="All conditions are met.",
+    async with DecisionUnitOfWork(pool, "decision-under-test") as uow:
+        uow.audit_trail.record(
+            AuditEntry(
+                command_id=command_id,
+                caseworker_id="cw-001",
+                action="grant",
+                case_id=uuid4(),
+                case_number="IND-2042-0000001",
+                reason="All conditions are met.",
+            )
         )
         await uow.commit()
     return await pool.fetchval("select id from decision.audit_trail where command_id = $1", command_id)

@@ -5,27 +5,27 @@ desk stage's reports on those cases, and of documents collected at the desk, wit
 one write."""
 
 from datetime import date, timedelta
-from uuid import uuid4
 
 import pytest
 
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.routing import BatchRouter
 from ind_runtime.settings import Settings
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.codes import LocationCode
 from schemas.desk import DocumentCollected
-from schemas.examples import EXAMPLES
 from schemas.topics import CASE_APPOINTMENTS
-from services.decision import handlers
+from services.decision import flow
 from services.decision.app import MIGRATIONS, wire
+from services.decision.policy import DecisionPolicy
+from services.decision.unit_of_work import DecisionUnitOfWork
 from tests.conftest import registrations, service_pool
+from tests.decision_events import about
 
 PUBLISHER = "decision-under-test"
 AM = LocationCode.AMSTERDAM
 TODAY = date(2026, 12, 2)
-POLICY = handlers.DecisionPolicy(
+POLICY = DecisionPolicy(
     roster={}, tool_keys={}, today=lambda: TODAY, now=lambda: None, document_lead_time=timedelta(0), deadline_warning_days=14
 )
 
@@ -37,8 +37,8 @@ async def decision_pool():
 
 
 async def _open(pool, events) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.cases_registered(events, uow, POLICY)
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await flow.cases_registered(events, uow, POLICY)
 
 
 async def test_a_batch_of_registrations_opens_a_case_file_each_with_its_first_status(decision_pool):
@@ -62,23 +62,17 @@ async def test_a_registration_seen_before_or_twice_in_one_batch_opens_one_file(d
     assert await decision_pool.fetchval("select count(*) from decision.status_history") == 2
 
 
-def _about(example_type, registration, **data):
-    example = next(e for e in EXAMPLES if isinstance(e, example_type))
-    fields = {"case_id": registration.data.case_id, "case_number": registration.data.case_number, **data}
-    return example.model_copy(update={"id": f"evt-{uuid4()}", "data": example.data.model_copy(update=fields)})
-
-
 async def _reported(pool, events) -> list:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        return await handlers.desk_stage_reports(events, uow, POLICY)
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        return await flow.desk_stage_reports(events, uow, POLICY)
 
 
 async def test_a_batch_of_desk_reports_moves_each_case_on_once_and_leaves_those_of_cases_not_filed_yet(decision_pool):
     a, b, not_yet = registrations(3, seed=3)
     await _open(decision_pool, [a, b])
-    booked, completed = _about(AppointmentBooked, a), _about(BiometricsCompleted, a, captured=True, location=AM)
-    flagged = _about(CaseFlagged, b, reason="no-show at 2 BIO appointments", no_shows=2)
-    early, later = _about(BiometricsCompleted, not_yet, captured=False, location=None), _about(AppointmentBooked, not_yet)
+    booked, completed = about(AppointmentBooked, a), about(BiometricsCompleted, a, captured=True, location=AM)
+    flagged = about(CaseFlagged, b, reason="no-show at 2 BIO appointments", no_shows=2)
+    early, later = about(BiometricsCompleted, not_yet, captured=False, location=None), about(AppointmentBooked, not_yet)
 
     left = await _reported(decision_pool, [booked, early, completed, flagged, completed, later])
 
@@ -128,8 +122,8 @@ async def test_a_booking_waiting_for_a_desk_slot_neither_assesses_the_case_nor_f
     wired = _WiredBatches()
     wire(None, wired)
     models, handle = wired.routes[CASE_APPOINTMENTS.name]
-    router = BatchRouter(lambda: UnitOfWork(decision_pool, PUBLISHER), models, handle, policy=POLICY)
-    waiting = _about(AppointmentAwaitingSlot, registration)
+    router = BatchRouter(lambda: DecisionUnitOfWork(decision_pool, PUBLISHER), models, handle, policy=POLICY)
+    waiting = about(AppointmentAwaitingSlot, registration)
     record = ConsumedRecord(CASE_APPOINTMENTS.name, 0, 0, str(registration.data.case_id).encode(), waiting.to_json())
 
     assert await router([record]) == []
@@ -140,8 +134,8 @@ async def test_a_booking_waiting_for_a_desk_slot_neither_assesses_the_case_nor_f
 
 
 async def _collected(pool, events) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.documents_collected(events, uow, POLICY)
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await flow.documents_collected(events, uow, POLICY)
 
 
 async def test_a_batch_of_collected_documents_closes_each_case_awaiting_pickup_once(decision_pool):
@@ -150,7 +144,7 @@ async def test_a_batch_of_collected_documents_closes_each_case_awaiting_pickup_o
     await decision_pool.execute(
         "update decision.cases set status = 'awaiting_pickup', outcome = 'granted' where case_id = $1", waiting.data.case_id
     )
-    collected, early = _about(DocumentCollected, waiting), _about(DocumentCollected, too_early)
+    collected, early = about(DocumentCollected, waiting), about(DocumentCollected, too_early)
 
     await _collected(decision_pool, [collected, early, collected])
     await _collected(decision_pool, [collected])  # redelivered
@@ -168,7 +162,7 @@ async def test_a_batch_of_collected_documents_closes_each_case_awaiting_pickup_o
 async def test_a_collected_document_naming_a_case_by_another_number_fails_its_batch_as_unprocessable(decision_pool):
     (registered,) = registrations(1, seed=6)
     await _open(decision_pool, [registered])
-    misnamed = _about(DocumentCollected, registered, case_number="IND-2026-0000000")
+    misnamed = about(DocumentCollected, registered, case_number="IND-2026-0000000")
 
     with pytest.raises(Unprocessable, match="no case IND-2026-0000000"):
         await _collected(decision_pool, [misnamed])

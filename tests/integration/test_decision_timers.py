@@ -1,11 +1,12 @@
 """The decision service's timers and caseworker commands against real PostgreSQL.
 
-The real handlers run in real transactions (``UnitOfWork``); only the clock is ours: every policy
-has fixed ``today``/``now`` lambdas, so a test can stand on any day. Cases live in 2040, far beyond
-the real date, so a decision worker running in the same session (the e2e pipeline, whose timers use
-the real clock) never touches them. Timers scan every case in the session's database, so each
-assertion looks only at the test's own case id, and timers run in passes until a batch comes back
-short, as the worker does.
+The real handlers run in real transactions (``DecisionUnitOfWork``); only the clock is ours: every
+policy has fixed ``today``/``now`` lambdas, so a test can stand on any day. Cases live in 2040, far
+beyond the real date, so a decision worker running in the same session (the e2e pipeline, whose
+timers use the real clock) never touches them. Timers scan every case in the session's database, so
+each assertion looks only at the test's own case id, and timers run in passes until a batch comes
+back short, as the worker does. ``tests/unit/test_decision_handlers.py`` holds the same rules to
+account on the in-memory unit of work.
 """
 
 import itertools
@@ -17,11 +18,9 @@ from uuid import UUID, uuid4
 import pytest
 
 import services.decision.app
-from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.settings import DEFAULT_TOOL_KEYS
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.applicant import InformationSupplied
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
@@ -29,12 +28,15 @@ from schemas.codes import ApplicationType, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
 from schemas.signing import signed
-from schemas.topics import CASE_LIFECYCLE, DECISION_COMMANDS, DECISION_OUTCOMES
-from services.decision import handlers
+from schemas.topics import CASE_LIFECYCLE, DECISION_OUTCOMES
+from services.decision import commands, flow, timers
 from services.decision.case_file import queue
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
 from services.decision.tool_keys import load_tool_keys
+from services.decision.policy import DecisionPolicy
+from services.decision.unit_of_work import DecisionUnitOfWork
+from tests.decision_events import command_for, record_of
 
 PUBLISHER = "decision-under-test"  # not "decision": a running decision worker would relay these rows
 ROSTER = load_roster(DEFAULT_ROSTER)
@@ -45,7 +47,6 @@ HSM = ApplicationType.HIGHLY_SKILLED_MIGRANT
 
 REGISTERED = next(e for e in EXAMPLES if isinstance(e, CaseRegistered))
 BIOMETRICS = next(e for e in EXAMPLES if isinstance(e, BiometricsCompleted))
-COMMAND = next(e for e in EXAMPLES if isinstance(e, DecisionRequested))
 SUPPLIED = next(e for e in EXAMPLES if isinstance(e, InformationSupplied))
 
 APPROACHING = "nl.ind.deadline.approaching.v1"
@@ -53,7 +54,6 @@ EXCEEDED = "nl.ind.deadline.exceeded.v1"
 DEADLINE_TYPES = (APPROACHING, EXCEEDED)
 
 _case_numbers = itertools.count(1)
-_offsets = itertools.count(1)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -61,10 +61,10 @@ async def decision_schema(pool):
     await migrate(pool, "decision", services.decision.app.MIGRATIONS)
 
 
-def policy_on(day: date, now: datetime | None = None) -> handlers.DecisionPolicy:
+def policy_on(day: date, now: datetime | None = None) -> DecisionPolicy:
     """A policy whose clock stands still on ``day`` (and at ``now``, by default that day's 09:00 UTC)."""
     moment = now or datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc)
-    return handlers.DecisionPolicy(
+    return DecisionPolicy(
         roster=ROSTER,
         tool_keys=TOOL_KEYS,
         today=lambda: day,
@@ -89,8 +89,8 @@ async def register(pool, received_on: date, application_type: ApplicationType = 
         }
     )
     event = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.cases_registered([event], uow, policy_on(received_on))
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await flow.cases_registered([event], uow, policy_on(received_on))
     return event
 
 
@@ -99,8 +99,8 @@ async def complete_biometrics(pool, case: CaseRegistered, day: date) -> None:
         update={"case_id": case.data.case_id, "case_number": case.data.case_number, "captured": False, "location": None}
     )
     event = BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{uuid4()}", "data": data})
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        assert await handlers.desk_stage_reports([event], uow, policy_on(day)) == []
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        assert await flow.desk_stage_reports([event], uow, policy_on(day)) == []
 
 
 async def awaiting_decision(pool, received_on: date, application_type: ApplicationType = HSM) -> CaseRegistered:
@@ -109,38 +109,12 @@ async def awaiting_decision(pool, received_on: date, application_type: Applicati
     return case
 
 
-def command_for(case: CaseRegistered, caseworker_id: str, action: DecisionAction, reason: str) -> DecisionRequested:
-    """A command as the simulated caseworker tool sends it: signed with its development key."""
-    data = COMMAND.data.model_copy(
-        update={
-            "case_id": case.data.case_id,
-            "case_number": case.data.case_number,
-            "caseworker_id": caseworker_id,
-            "action": action,
-            "reason": reason,
-        }
-    )
-    command = COMMAND.model_copy(update={"id": f"cmd-{uuid4()}", "subject": case.data.case_number, "data": data})
-    return signed(command, SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
-
-
-def record_of(command: DecisionRequested) -> ConsumedRecord:
-    """The command as read from the next offset of its topic."""
-    return ConsumedRecord(
-        topic=DECISION_COMMANDS.name,
-        partition=0,
-        offset=next(_offsets),
-        key=str(command.data.case_id).encode(),
-        value=command.to_json(),
-    )
-
-
-async def send(pool, command: DecisionRequested, policy: handlers.DecisionPolicy, record: ConsumedRecord | None = None) -> None:
+async def send(pool, command: DecisionRequested, policy: DecisionPolicy, record: ConsumedRecord | None = None) -> None:
     """Hand a command to the handler as the worker would: with the record it was read from (a new one
     unless ``record`` is given, which makes this a redelivery of that record)."""
     record = record or record_of(command)
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.decision_requested(command, record, uow, policy)
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await commands.decision_requested(command, record, uow, policy)
 
 
 async def decide(pool, case, caseworker_id, action, policy, reason="Checked against every condition.") -> DecisionRequested:
@@ -155,15 +129,15 @@ def information_for(case: CaseRegistered, case_number: str | None = None) -> Inf
 
 
 async def supply_information(pool, case: CaseRegistered, day: date) -> None:
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.information_supplied([information_for(case)], uow, policy_on(day))
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await flow.information_supplied([information_for(case)], uow, policy_on(day))
 
 
-async def run_timer(pool, timer, policy: handlers.DecisionPolicy) -> None:
+async def run_timer(pool, timer, policy: DecisionPolicy) -> None:
     """One timer pass as the worker runs it: batches until one comes back short."""
     while True:
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            if await timer(uow, policy) < handlers.TIMER_BATCH:
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            if await timer(uow, policy) < timers.TIMER_BATCH:
                 return
 
 
@@ -211,10 +185,10 @@ async def test_watch_deadlines_warns_once_on_the_warning_day_and_not_before(pool
     assert deadline == statutory_deadline(HSM, received) == date(2040, 6, 6)
     warning_day = deadline - timedelta(days=WARNING_DAYS)
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(warning_day - timedelta(days=1)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(warning_day - timedelta(days=1)))
     assert await events_of(pool, case_id, *DEADLINE_TYPES) == []
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(warning_day))
+    await run_timer(pool, timers.watch_deadlines, policy_on(warning_day))
     [warning] = await events_of(pool, case_id, *DEADLINE_TYPES)
     assert warning["type"] == APPROACHING
     assert warning["subject"] == case.data.case_number
@@ -229,8 +203,8 @@ async def test_watch_deadlines_warns_once_on_the_warning_day_and_not_before(pool
     assert ["ce_type", APPROACHING] in row["headers"]
     assert (await case_row(pool, case_id))["warned_on"] == warning_day
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(warning_day))
-    await run_timer(pool, handlers.watch_deadlines, policy_on(warning_day + timedelta(days=1)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(warning_day))
+    await run_timer(pool, timers.watch_deadlines, policy_on(warning_day + timedelta(days=1)))
     assert [e["type"] for e in await events_of(pool, case_id, *DEADLINE_TYPES)] == [APPROACHING]
 
 
@@ -240,16 +214,16 @@ async def test_watch_deadlines_announces_an_exceeded_deadline_once_the_day_after
     case_id = case.data.case_id
     deadline = (await case_row(pool, case_id))["deadline"]
     assert deadline == date(2040, 6, 7)
-    await run_timer(pool, handlers.watch_deadlines, policy_on(deadline - timedelta(days=WARNING_DAYS)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(deadline - timedelta(days=WARNING_DAYS)))
     history_before = await history(pool, case_id)
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(deadline))
+    await run_timer(pool, timers.watch_deadlines, policy_on(deadline))
     assert [e["type"] for e in await events_of(pool, case_id, *DEADLINE_TYPES)] == [APPROACHING]
     assert await history(pool, case_id) == history_before
     assert (await case_row(pool, case_id))["exceeded_on"] is None
 
     day_after = deadline + timedelta(days=1)
-    await run_timer(pool, handlers.watch_deadlines, policy_on(day_after))
+    await run_timer(pool, timers.watch_deadlines, policy_on(day_after))
     exceeded = (await events_of(pool, case_id, EXCEEDED))[0]
     assert exceeded["data"] == {
         "case_id": str(case_id),
@@ -264,8 +238,8 @@ async def test_watch_deadlines_announces_an_exceeded_deadline_once_the_day_after
     assert added[0]["set_by"] == "decision"
     assert "07-06-2040" in added[0]["explanation"] and "without a decision" in added[0]["explanation"]
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(day_after))
-    await run_timer(pool, handlers.watch_deadlines, policy_on(day_after + timedelta(days=10)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(day_after))
+    await run_timer(pool, timers.watch_deadlines, policy_on(day_after + timedelta(days=10)))
     assert [e["type"] for e in await events_of(pool, case_id, *DEADLINE_TYPES)] == [APPROACHING, EXCEEDED]
     assert len(await history(pool, case_id)) == len(history_before) + 1
 
@@ -275,8 +249,8 @@ async def test_a_deadline_first_seen_days_late_is_announced_once_with_the_days_i
     case = await awaiting_decision(pool, date(2040, 3, 12))
     deadline = (await case_row(pool, case.data.case_id))["deadline"]
 
-    await run_timer(pool, handlers.watch_deadlines, policy_on(deadline + timedelta(days=3)))
-    await run_timer(pool, handlers.watch_deadlines, policy_on(deadline + timedelta(days=4)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(deadline + timedelta(days=3)))
+    await run_timer(pool, timers.watch_deadlines, policy_on(deadline + timedelta(days=4)))
 
     [exceeded] = await events_of(pool, case.data.case_id, EXCEEDED)
     assert exceeded["data"]["days_left"] == -3
@@ -292,7 +266,7 @@ async def test_a_case_awaiting_information_gets_no_deadline_events_even_past_its
     assert row["status"] == "awaiting_information"
 
     for day in (row["deadline"] - timedelta(days=WARNING_DAYS), row["deadline"] + timedelta(days=1), row["deadline"] + timedelta(days=60)):
-        await run_timer(pool, handlers.watch_deadlines, policy_on(day))
+        await run_timer(pool, timers.watch_deadlines, policy_on(day))
 
     assert await events_of(pool, case.data.case_id, *DEADLINE_TYPES) == []
     row = await case_row(pool, case.data.case_id)
@@ -308,7 +282,7 @@ async def test_a_closed_case_gets_no_deadline_events(pool):
     assert (row["status"], row["outcome"]) == ("closed", "granted")
 
     for day in (row["deadline"] - timedelta(days=WARNING_DAYS), row["deadline"] + timedelta(days=1), row["deadline"] + timedelta(days=60)):
-        await run_timer(pool, handlers.watch_deadlines, policy_on(day))
+        await run_timer(pool, timers.watch_deadlines, policy_on(day))
 
     assert await events_of(pool, case.data.case_id, *DEADLINE_TYPES) == []
     row = await case_row(pool, case.data.case_id)
@@ -334,12 +308,12 @@ async def test_a_granted_residence_permit_is_ready_for_pickup_only_after_the_doc
     assert decided["data"]["decided_by"] == ["cw-001"]
 
     just_before = decided_at + LEAD_TIME - timedelta(seconds=1)
-    await run_timer(pool, handlers.produce_due_documents, policy_on(just_before.date(), just_before))
+    await run_timer(pool, timers.produce_due_documents, policy_on(just_before.date(), just_before))
     assert (await case_row(pool, case_id))["status"] == "document_in_production"
     assert await events_of(pool, case_id, "nl.ind.document.produced.v1") == []
 
     after = decided_at + LEAD_TIME + timedelta(seconds=1)
-    await run_timer(pool, handlers.produce_due_documents, policy_on(after.date(), after))
+    await run_timer(pool, timers.produce_due_documents, policy_on(after.date(), after))
     assert (await case_row(pool, case_id))["status"] == "awaiting_pickup"
     [produced] = [r for r in await outbox(pool, case_id) if r["event"]["type"] == "nl.ind.document.produced.v1"]
     assert (produced["topic"], produced["key"]) == (CASE_LIFECYCLE.name, str(case_id))
@@ -352,7 +326,7 @@ async def test_a_granted_residence_permit_is_ready_for_pickup_only_after_the_doc
     assert (await history(pool, case_id))[-1]["status"] == "awaiting_pickup"
 
     later = after + timedelta(days=3)
-    await run_timer(pool, handlers.produce_due_documents, policy_on(later.date(), later))
+    await run_timer(pool, timers.produce_due_documents, policy_on(later.date(), later))
     assert len(await events_of(pool, case_id, "nl.ind.document.produced.v1")) == 1
 
 
@@ -660,13 +634,13 @@ async def test_a_batch_of_supplied_information_resumes_each_case_as_the_same_eve
 
     one_by_one = await cases()
     for event in script(*one_by_one):
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied([event], uow, policy_on(supplied_on))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied([event], uow, policy_on(supplied_on))
     batched = await cases()
     events = script(*batched)
     for _delivery in range(2):  # the whole batch redelivered
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied(events, uow, policy_on(supplied_on))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied(events, uow, policy_on(supplied_on))
 
     after = [await ended(case) for case in batched]
     assert after == [await ended(case) for case in one_by_one]
@@ -702,11 +676,11 @@ async def test_supplied_information_is_kept_on_file_once_per_event_whether_or_no
     later = information_for(asked).model_copy(update={"time": datetime(2040, 7, 22, 9, 30, tzinfo=timezone.utc)})
 
     for _delivery in range(2):  # the batch redelivered
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied([answer, unasked_for, answer], uow, policy_on(date(2040, 7, 22)))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied([answer, unasked_for, answer], uow, policy_on(date(2040, 7, 22)))
     for event in (answer, later):  # one by one, the first a redelivery
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied([event], uow, policy_on(date(2040, 7, 22)))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied([event], uow, policy_on(date(2040, 7, 22)))
 
     assert await supplied_on_file(pool, asked.data.case_id) == [on_file(answer), on_file(later)]
     assert await supplied_on_file(pool, unasked.data.case_id) == [on_file(unasked_for)]
@@ -722,8 +696,8 @@ async def test_documents_no_column_can_hold_are_unprocessable_and_change_nothing
     bad = fine.model_copy(update={"id": f"portal-info-{uuid4()}", "data": fine.data.model_copy(update={"documents": ["passport", name]})})
 
     with pytest.raises(Unprocessable, match=f"case {case.data.case_number} hold a NUL or an unpaired surrogate"):
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied([fine, bad], uow, policy_on(date(2040, 7, 12)))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied([fine, bad], uow, policy_on(date(2040, 7, 12)))
 
     assert await case_row(pool, case.data.case_id) == before
     assert await supplied_on_file(pool, case.data.case_id) == []
@@ -736,8 +710,8 @@ async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_chan
 
     batch = [information_for(case), information_for(case, "IND-2040-9999999")]
     with pytest.raises(Unprocessable, match="no case IND-2040-9999999"):
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.information_supplied(batch, uow, policy_on(date(2040, 6, 12)))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await flow.information_supplied(batch, uow, policy_on(date(2040, 6, 12)))
 
     assert await case_row(pool, case.data.case_id) == before
 
@@ -745,12 +719,12 @@ async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_chan
 # --- a batch of commands -------------------------------------------------------------------------
 
 
-async def _in_one_batch(pool, records: list[ConsumedRecord], policy: handlers.DecisionPolicy) -> None:
+async def _in_one_batch(pool, records: list[ConsumedRecord], policy: DecisionPolicy) -> None:
     """As the worker takes a batch: the signed commands in one unit of work, the rest one by one."""
     screened = [(record, DecisionRequested.model_validate_json(record.value)) for record in records]
-    signed_commands, left = handlers.authenticated(screened, policy)
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.decision_commands(signed_commands, uow, policy)
+    signed_commands, left = commands.authenticated(screened, policy)
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await commands.decision_commands(signed_commands, uow, policy)
     for record in left:
         await send(pool, DecisionRequested.model_validate_json(record.value), policy, record)
 

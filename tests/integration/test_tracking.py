@@ -22,7 +22,6 @@ from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.settings import DEFAULT_TOOL_KEYS
-from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType
@@ -30,11 +29,13 @@ from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
 from schemas.signing import signed
 from schemas.topics import DECISION_COMMANDS
-from services.decision import handlers, tracking
+from services.decision import commands, flow, tracking
 from services.decision.case_file import track
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
 from services.decision.tool_keys import load_tool_keys
+from services.decision.policy import DecisionPolicy
+from services.decision.unit_of_work import DecisionUnitOfWork
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHER = "decision-under-test"  # not "decision": a running decision worker would relay these rows
@@ -51,8 +52,8 @@ _case_numbers = itertools.count(1)
 _offsets = itertools.count(1)
 
 
-def policy_on(day: date) -> handlers.DecisionPolicy:
-    return handlers.DecisionPolicy(
+def policy_on(day: date) -> DecisionPolicy:
+    return DecisionPolicy(
         roster=ROSTER,
         tool_keys=TOOL_KEYS,
         today=lambda: day,
@@ -80,12 +81,12 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
         }
     )
     case = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
-    async with UnitOfWork(pool, PUBLISHER) as uow:
-        await handlers.cases_registered([case], uow, policy_on(RECEIVED))
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await flow.cases_registered([case], uow, policy_on(RECEIVED))
     done = BIOMETRICS.data.model_copy(update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None})
-    async with UnitOfWork(pool, PUBLISHER) as uow:
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
         completed = BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{case_id}", "data": done})
-        assert await handlers.desk_stage_reports([completed], uow, policy_on(RECEIVED + timedelta(days=7))) == []
+        assert await flow.desk_stage_reports([completed], uow, policy_on(RECEIVED + timedelta(days=7))) == []
     if granted:
         order = COMMAND.data.model_copy(
             update={
@@ -98,8 +99,8 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
         )
         command = signed(COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order}), SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
         record = ConsumedRecord(DECISION_COMMANDS.name, 0, next(_offsets), str(case_id).encode(), command.to_json())
-        async with UnitOfWork(pool, PUBLISHER) as uow:
-            await handlers.decision_requested(command, record, uow, policy_on(RECEIVED + timedelta(days=20)))
+        async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+            await commands.decision_requested(command, record, uow, policy_on(RECEIVED + timedelta(days=20)))
     return case
 
 

@@ -1,0 +1,120 @@
+"""Caseworker commands: each is authenticated, checked against its case and the roster, carried out
+or refused with a reason the tool can read, and audited either way."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import structlog
+
+from ind_runtime.logs import get_logger
+from ind_runtime.records import ConsumedRecord
+from ind_runtime.screening import Unacceptable
+from schemas.decisions import DecisionRequested
+from schemas.topics import DECISION_OUTCOMES
+from services.decision import answers
+from services.decision.audit import AuditEntry
+from services.decision.case import Case, CaseStatus, Refusal, decide
+from services.decision.policy import CONSUMER, DecisionPolicy
+from services.decision.tool_keys import authenticate
+from services.decision.unit_of_work import DecisionUnitOfWork, announce
+
+REFUSALS = f"{CONSUMER}.rejections"
+"""Where refusals of commands that cannot be verified are deduplicated, by their record's position."""
+
+log = get_logger(__name__)
+
+
+async def decision_requested(
+    command: DecisionRequested | Unacceptable, record: ConsumedRecord, uow: DecisionUnitOfWork, policy: DecisionPolicy
+) -> None:
+    """Carry out one caseworker's command, or refuse it with a reason the tool can read; audit both.
+
+    The signature is checked before the command's id is marked handled: a forged command reusing a
+    real command's id must not make the real one look like a redelivery. A refusal of an unverified
+    command is deduplicated by its record's position instead, as an unreadable record's is.
+    """
+    if isinstance(command, Unacceptable):
+        if await uow.first_time(REFUSALS, record.position):
+            await _refuse_unreadable(uow, command, record)
+            await uow.commit()
+        return
+    unauthenticated = authenticate(command, policy.tool_keys)
+    if unauthenticated is not None:
+        if await uow.first_time(REFUSALS, record.position):
+            await _refuse(uow, command, unauthenticated)
+            await uow.commit()
+        return
+    await decision_commands([command], uow, policy)
+
+
+def authenticated(
+    screened: Sequence[tuple[ConsumedRecord, DecisionRequested | Unacceptable]], policy: DecisionPolicy
+) -> tuple[list[DecisionRequested], list[ConsumedRecord]]:
+    """For a batch: the commands a registered tool signed, and the records left to
+    ``decision_requested`` to refuse (an unreadable or unverified command, with every later record
+    with its key, which must wait behind it)."""
+    commands: list[DecisionRequested] = []
+    left: list[ConsumedRecord] = []
+    left_keys: set[bytes | None] = set()
+    for record, command in screened:
+        if record.key in left_keys or isinstance(command, Unacceptable) or authenticate(command, policy.tool_keys) is not None:
+            left_keys.add(record.key)
+            left.append(record)
+        else:
+            commands.append(command)
+    return commands, left
+
+
+async def decision_commands(commands: Sequence[DecisionRequested], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:
+    """Carry out authenticated commands in order (each once), with one read of their cases and
+    one write per kind of change, or refuse those the case's state or the roster do not allow;
+    audit every one and commit."""
+    commands = await uow.new_events(CONSUMER, commands)
+    filed = await uow.cases.get_many({command.data.case_id for command in commands})
+    cases = {case_id: case for case_id, (case, _facts) in filed.items()}
+    changed: dict[UUID, Case] = {}
+    documents_due: dict[UUID, datetime] = {}
+    for command in commands:
+        data = command.data
+        with structlog.contextvars.bound_contextvars(event_id=command.id):
+            before = cases.get(data.case_id)
+            if before is not None and before.case_number != data.case_number:
+                before = None
+            after = decide(before, policy.roster.get(data.caseworker_id), data.action, policy.today(), data.reason)
+            if isinstance(after, Refusal):
+                await _refuse(uow, command, after)
+                continue
+            uow.audit_trail.record(AuditEntry.of(command))
+            cases[after.case_id] = changed[after.case_id] = after
+            uow.cases.note(after.case_id, after.status, data.caseworker_id, _explanation(after, data.reason))
+            await announce(uow, after.events)
+            if after.status == CaseStatus.DOCUMENT_IN_PRODUCTION:
+                documents_due[after.case_id] = policy.now() + policy.document_lead_time
+            await uow.emit(DECISION_OUTCOMES.name, str(after.case_id), answers.accepted(command, after))
+            log.debug("decision command carried out", action=data.action.value, status=after.status.value)
+    await uow.cases.save_many(list(changed.values()), documents_due)
+    await uow.commit()
+
+
+def _explanation(case: Case, reason: str) -> str:
+    """What the applicant reads in the case's history about a caseworker's decision."""
+    if case.status == CaseStatus.AWAITING_INFORMATION:
+        return f"More information is needed: {reason} The decision period is suspended until it arrives."
+    if case.status == CaseStatus.REFUSAL_PROPOSED:
+        return "A proposed decision is being reviewed by a second caseworker."
+    if case.status == CaseStatus.CLOSED:
+        return f"Application {case.outcome.value}: {reason} The case is closed."
+    return f"Application granted: {reason} Your residence document is being produced."
+
+
+async def _refuse(uow: DecisionUnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:
+    uow.audit_trail.record(AuditEntry.of(command, refusal))
+    await uow.emit(DECISION_OUTCOMES.name, str(command.data.case_id), answers.rejected(command, refusal))
+    log.info("decision command rejected", code=refusal.code.value)
+
+
+async def _refuse_unreadable(uow: DecisionUnitOfWork, command: Unacceptable, record: ConsumedRecord) -> None:
+    answer = answers.unreadable(command)
+    uow.audit_trail.record(AuditEntry.of_unreadable(command.message_id, answer.data.reason))
+    await uow.emit(DECISION_OUTCOMES.name, command.message_id or record.position, answer)

@@ -1,0 +1,146 @@
+"""The decision service's repositories and unit of work in memory, for unit tests of its handlers.
+
+Each fake repository has the methods of the real one (``test_decision_fakes.py`` holds them to it)
+and keeps what PostgreSQL would keep; ``DecisionDatabase`` holds them across units of work, as the
+database does across transactions. A ``FakeDecisionUnitOfWork`` records what it emits and whether
+it committed, keeps the events it handled in a set (the inbox), and, like the real one, leaves the
+database as it found it unless it commits (``fake_unit_of_work``).
+"""
+
+import copy
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from uuid import UUID
+
+from schemas.applicant import InformationSupplied
+from services.decision.assessment import ApplicantFacts, Assessment
+from services.decision.audit import AuditEntry
+from services.decision.case import Case, CaseStatus
+from services.decision.case_file import NewCase
+from tests.unit.fake_unit_of_work import Emitted, FakeUnitOfWork
+
+CLOCK_RUNNING = frozenset({CaseStatus.AWAITING_BIOMETRICS, CaseStatus.AWAITING_DECISION, CaseStatus.REFUSAL_PROPOSED})
+
+
+class FakeCaseFile:
+    def __init__(self) -> None:
+        self.cases: dict[UUID, Case] = {}
+        self.facts: dict[UUID, ApplicantFacts] = {}
+        self.assessments: dict[UUID, Assessment] = {}
+        self.document_due_at: dict[UUID, datetime] = {}
+        self.warned_on: dict[UUID, date | None] = {}
+        self.exceeded_on: dict[UUID, date] = {}
+        self.history: list[tuple[UUID, CaseStatus, str, str]] = []  # case id, status, set by, explanation
+
+    async def add(self, new_cases: Sequence[NewCase]) -> set[UUID]:
+        filed = set()
+        for new in new_cases:
+            if new.case.case_id not in self.cases:
+                self._keep(new.case)
+                self.facts[new.case.case_id] = new.facts
+                filed.add(new.case.case_id)
+        return filed
+
+    async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, tuple[Case, ApplicantFacts]]:
+        return {case_id: (self.cases[case_id], self.facts[case_id]) for case_id in sorted(case_ids) if case_id in self.cases}
+
+    async def save_many(self, cases: Sequence[Case], documents_due: Mapping[UUID, datetime] | None = None) -> None:
+        for case in cases:
+            self._keep(case)
+        self.document_due_at.update(documents_due or {})
+
+    async def save_resumed(self, cases: Sequence[Case]) -> None:
+        for case in cases:
+            self._keep(case)
+            self.warned_on[case.case_id] = None
+
+    async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
+        for case, assessment in assessed:
+            self._keep(case)
+            self.assessments[case.case_id] = assessment
+
+    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
+        self.history.append((case_id, status, set_by, explanation))
+
+    async def documents_due(self, now: datetime, limit: int) -> list[Case]:
+        due = [
+            case_id
+            for case_id, case in self.cases.items()
+            if case.status == CaseStatus.DOCUMENT_IN_PRODUCTION and case_id in self.document_due_at and self.document_due_at[case_id] <= now
+        ]
+        return [self.cases[case_id] for case_id in sorted(due, key=self.document_due_at.__getitem__)[:limit]]
+
+    async def nearing_deadline(self, on_or_before: date, limit: int) -> list[Case]:
+        return self._clock_running(self.warned_on, lambda deadline: deadline <= on_or_before, limit)
+
+    async def past_deadline(self, today: date, limit: int) -> list[Case]:
+        return self._clock_running(self.exceeded_on, lambda deadline: deadline < today, limit)
+
+    async def mark_warned(self, case_ids: Collection[UUID], day: date) -> None:
+        self.warned_on.update(dict.fromkeys(case_ids, day))
+
+    async def mark_overdue(self, case_ids: Collection[UUID], day: date) -> None:
+        self.exceeded_on.update(dict.fromkeys(case_ids, day))
+
+    def _clock_running(self, marks: Mapping[UUID, date | None], due, limit: int) -> list[Case]:
+        found = [
+            case for case in self.cases.values() if case.status in CLOCK_RUNNING and marks.get(case.case_id) is None and due(case.deadline)
+        ]
+        return sorted(found, key=lambda case: case.deadline)[:limit]
+
+    def _keep(self, case: Case) -> None:
+        self.cases[case.case_id] = replace(case, events=())  # what the file holds: the state, as read back
+
+
+class FakeAuditTrail:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+
+class FakeSuppliedInformation:
+    def __init__(self) -> None:
+        self.kept: dict[str, InformationSupplied] = {}  # by event id
+
+    def keep(self, event: InformationSupplied) -> None:
+        self.kept.setdefault(event.id, event)
+
+
+class DecisionDatabase:
+    """What the decision service keeps, across units of work: its repositories, the inbox of events
+    it handled and the outbox of what committed units emitted."""
+
+    def __init__(self) -> None:
+        self.cases = FakeCaseFile()
+        self.audit_trail = FakeAuditTrail()
+        self.supplied_information = FakeSuppliedInformation()
+        self.inbox: set[tuple[str, str]] = set()
+        self.outbox: list[Emitted] = []
+
+    def unit_of_work(self) -> "FakeDecisionUnitOfWork":
+        return FakeDecisionUnitOfWork(self)
+
+    def snapshot(self) -> dict:
+        return copy.deepcopy({name: vars(repository) for name, repository in self._repositories().items()} | {"inbox": self.inbox})
+
+    def restore(self, snapshot: dict) -> None:
+        for name, repository in self._repositories().items():
+            vars(repository).update(snapshot[name])
+        self.inbox = snapshot["inbox"]
+
+    def _repositories(self) -> dict:
+        return {"cases": self.cases, "audit_trail": self.audit_trail, "supplied_information": self.supplied_information}
+
+
+class FakeDecisionUnitOfWork(FakeUnitOfWork):
+    """``DecisionUnitOfWork`` in memory, over a ``DecisionDatabase``."""
+
+    async def __aenter__(self) -> "FakeDecisionUnitOfWork":
+        await super().__aenter__()
+        self.cases = self._database.cases
+        self.audit_trail = self._database.audit_trail
+        self.supplied_information = self._database.supplied_information
+        return self
