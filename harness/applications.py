@@ -102,7 +102,10 @@ def bad_submissions() -> dict[str, tuple[bytes, str]]:
         "unknown application type": (encode(_with(base, "data.application_type", "tourism")), "data.application_type"),
         "unknown location": (encode(_with(base, "data.preferred_location", "XC-LON")), "data.preferred_location"),
         "malformed email": (encode(_with(base, "data.applicant.email", "not-an-address")), "data.applicant.email"),
-        "birth date in the future": (encode(_with(base, "data.applicant.date_of_birth", "2999-01-01")), "data.applicant.date_of_birth"),
+        "birth date in the future": (
+            encode(_with(base, "data.applicant.date_of_birth", "2999-01-01")),
+            "data.applicant.date_of_birth",
+        ),
         "wrong types": (encode(_with(base, "data.fee_paid", {"yes": 1})), "data.fee_paid"),
         "unknown event type": (encode(_with(base, "type", "nl.ind.application.withdrawn.v1")), "type"),
         "wrong specversion": (encode(_with(base, "specversion", "0.3")), "specversion"),

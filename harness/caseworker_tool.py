@@ -6,9 +6,11 @@ The harness stands outside the services, so it reads the file itself rather than
 """
 
 import json
+import os
 from functools import cache
+from pathlib import Path
 
-from ind_runtime.settings import get_settings
+from harness.processes import ROOT
 from schemas.decisions import DecisionRequested
 from schemas.signing import signed
 
@@ -17,7 +19,7 @@ SIMULATED_TOOL = "caseworker-tool-simulated"
 
 @cache
 def simulated_tool_key() -> bytes:
-    keys_file = get_settings().caseworker_tool_keys
+    keys_file = Path(os.environ.get("CASEWORKER_TOOL_KEYS") or ROOT / "services" / "decision" / "tool_keys.json")
     key = json.loads(keys_file.read_text(encoding="utf-8")).get(SIMULATED_TOOL)
     if not isinstance(key, str):
         raise ValueError(f"tool keys {keys_file}: no key for {SIMULATED_TOOL!r}")

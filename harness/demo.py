@@ -173,7 +173,11 @@ def report(plan: list, cases: list, rejected: dict, bad: dict) -> bool:
         f"{number} --date-of-birth {sample['data']['applicant']['date_of_birth']}`"
     )
     complete = len(cases) == len(plan) and all(c["status"] == "closed" for c in cases) and len(rejected) == len(bad)
-    console.print("[green]Every application reached the end of its path.[/green]" if complete else "[red]Not everything finished in time.[/red]")
+    console.print(
+        "[green]Every application reached the end of its path.[/green]"
+        if complete
+        else "[red]Not everything finished in time.[/red]"
+    )
     return complete
 
 
@@ -199,7 +203,9 @@ def main() -> int:
     with console.status("emptying the topics and the demo database"):
         asyncio.run(ensure_topics(get_settings().kafka_servers, recreate=True))
         asyncio.run(fresh_database(get_settings().database_url, "ind_demo"))
-    workers = [ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES]
+    workers = [
+        ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES
+    ]
     try:
         with console.status("starting the services: " + ", ".join(SERVICES)):
             for worker in workers:

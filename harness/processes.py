@@ -75,7 +75,6 @@ class ServiceProcess:
             time.sleep(0.2)
         raise TimeoutError(f"{self.name} did not log {text!r} within {timeout:.0f}s; last log lines:\n{_tail(log)}")
 
-
     def _log_since_start(self) -> str:
         if not self.log_path.exists():
             return ""

@@ -103,7 +103,11 @@ class SimulatedWorld:
             if scenario is None:
                 return
             case_id = event.data.case_id
-            self._cases[case_id] = (effective(scenario, event.data.application_type), event.data.application_type, event.data.case_number)
+            self._cases[case_id] = (
+                effective(scenario, event.data.application_type),
+                event.data.application_type,
+                event.data.case_number,
+            )
             for waiting in self._pending.pop(case_id, []):
                 await self._handle(waiting)
             return
@@ -119,13 +123,27 @@ class SimulatedWorld:
     # desks -------------------------------------------------------------------------------------
     async def _appointment(self, document: dict, scenario: Scenario, _kind, _number) -> None:
         a = AppointmentBooked.model_validate(document).data
-        visit = dict(case_id=a.case_id, case_number=a.case_number, appointment_id=a.appointment_id, location=a.location, desk_officer="desk-001")
+        visit = dict(
+            case_id=a.case_id,
+            case_number=a.case_number,
+            appointment_id=a.appointment_id,
+            location=a.location,
+            desk_officer="desk-001",
+        )
         if a.product == AppointmentProduct.BIOMETRICS:
-            missed = (scenario == Scenario.NO_SHOW and a.attempt == 1) or (scenario == Scenario.FLAGGED and a.attempt <= NO_SHOW_LIMIT)
+            missed = (scenario == Scenario.NO_SHOW and a.attempt == 1) or (
+                scenario == Scenario.FLAGGED and a.attempt <= NO_SHOW_LIMIT
+            )
             if missed:
-                await self._send(DESK_EVENTS.name, a.case_id, AppointmentNoShow.create(NoShowData(**visit, product=a.product), source="urn:desk:simulated"))
+                await self._send(
+                    DESK_EVENTS.name,
+                    a.case_id,
+                    AppointmentNoShow.create(NoShowData(**visit, product=a.product), source="urn:desk:simulated"),
+                )
             else:
-                await self._send(DESK_EVENTS.name, a.case_id, BiometricsCaptured.create(DeskVisit(**visit), source="urn:desk:simulated"))
+                await self._send(
+                    DESK_EVENTS.name, a.case_id, BiometricsCaptured.create(DeskVisit(**visit), source="urn:desk:simulated")
+                )
         elif a.product == AppointmentProduct.DOCUMENT_PICKUP:
             collected = CollectionData(**visit, document_number="NL" + a.case_id.hex[:7].upper())
             await self._send(DESK_EVENTS.name, a.case_id, DocumentCollected.create(collected, source="urn:desk:simulated"))
@@ -139,7 +157,9 @@ class SimulatedWorld:
         self._assessed.add(case_id)
         if scenario == Scenario.STICKER:
             request = StickerRequestData(case_id=case_id, case_number=_number, preferred_location="AM")
-            await self._send(APPLICANT_REQUESTS.name, case_id, EndorsementStickerRequested.create(request, source="urn:portal:simulated"))
+            await self._send(
+                APPLICANT_REQUESTS.name, case_id, EndorsementStickerRequested.create(request, source="urn:portal:simulated")
+            )
             return
         await self._decide_when_ready(case_id, scenario)
 
@@ -154,7 +174,9 @@ class SimulatedWorld:
         if scenario in (Scenario.REFUSE, Scenario.FLAGGED):
             await self._command(case_id, number, PROPOSING, DecisionAction.REFUSE, "The conditions are not met.")
         elif scenario == Scenario.INFORMATION:
-            await self._command(case_id, number, GRANTING, DecisionAction.REQUEST_INFORMATION, "Please send your employment contract.")
+            await self._command(
+                case_id, number, GRANTING, DecisionAction.REQUEST_INFORMATION, "Please send your employment contract."
+            )
         else:
             await self._command(case_id, number, GRANTING, DecisionAction.GRANT, "All conditions are met.")
 
@@ -174,7 +196,9 @@ class SimulatedWorld:
 
     async def _resumed(self, document: dict, _scenario, _kind, number) -> None:
         case_id = CaseResumed.model_validate(document).data.case_id
-        await self._command(case_id, number, GRANTING, DecisionAction.GRANT, "The information settles it; all conditions are met.")
+        await self._command(
+            case_id, number, GRANTING, DecisionAction.GRANT, "The information settles it; all conditions are met."
+        )
 
     async def _command(self, case_id: UUID, number: str, caseworker: str, action: DecisionAction, reason: str) -> None:
         data = DecisionRequestData(case_id=case_id, case_number=number, caseworker_id=caseworker, action=action, reason=reason)

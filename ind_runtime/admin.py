@@ -108,7 +108,9 @@ async def _reconcile_configs(admin, topics: list[Topic]) -> None:
     stale = [t for t in topics if current.get(t.name) != topic_configs(t)]
     if not stale:
         return
-    for response in await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t.name, topic_configs(t)) for t in stale]):
+    for response in await admin.alter_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, t.name, topic_configs(t)) for t in stale]
+    ):
         refused = [(name, message or code) for code, message, _type, name in response.resources if code]
         if refused:
             raise RuntimeError(f"the broker refused to change the settings of {refused}")
@@ -117,7 +119,9 @@ async def _reconcile_configs(admin, topics: list[Topic]) -> None:
 async def _wait_until_led(servers: list[str], settings: Settings | None, topics: list[NewTopic]) -> None:
     """Return once the broker leads every partition of ``topics``: a producer that starts sooner
     holds its first records back (NotLeaderForPartition) for a second or two."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False, **client_security(settings or get_settings()))
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=servers, enable_auto_commit=False, **client_security(settings or get_settings())
+    )
     await consumer.start()
     try:
         await consumer.end_offsets([TopicPartition(t.name, p) for t in topics for p in range(t.num_partitions)])

@@ -78,4 +78,3 @@ async def migrate(pool: asyncpg.Pool, component: str, folder: Path) -> list[str]
                 conn.terminate()  # the pool does not reset what a connection holds: never hand the lock on
                 raise
     return applied_now
-

@@ -41,9 +41,7 @@ def dead_letter_headers(record: ConsumedRecord, consumer: str, error: BaseExcept
     return [*record.headers, *((name, value.encode()) for name, value in why(record, consumer, error, attempts).items())]
 
 
-async def park(
-    producer: AIOKafkaProducer, record: ConsumedRecord, consumer: str, error: BaseException, attempts: int
-) -> None:
+async def park(producer: AIOKafkaProducer, record: ConsumedRecord, consumer: str, error: BaseException, attempts: int) -> None:
     """Send the record to its dead-letter topic and wait for the broker's acknowledgement."""
     sent = producer.send_and_wait(
         record.topic + DEAD_LETTER_SUFFIX,

@@ -79,4 +79,6 @@ class DeferredRecords:
 
 
 def _record(row) -> ConsumedRecord:
-    return ConsumedRecord(row["topic"], row["partition"], row["offset"], row["key"], row["value"], headers_from_json(row["headers"]))
+    return ConsumedRecord(
+        row["topic"], row["partition"], row["offset"], row["key"], row["value"], headers_from_json(row["headers"])
+    )

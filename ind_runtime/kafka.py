@@ -99,4 +99,6 @@ def dead_letter_producer(servers: list[str], settings: Settings | None = None) -
 
 def admin_client(servers: list[str], settings: Settings | None = None) -> AIOKafkaAdminClient:
     """Authenticates as ``settings`` say, this process's own settings unless given."""
-    return AIOKafkaAdminClient(bootstrap_servers=servers, request_timeout_ms=10_000, **client_security(settings or get_settings()))
+    return AIOKafkaAdminClient(
+        bootstrap_servers=servers, request_timeout_ms=10_000, **client_security(settings or get_settings())
+    )

@@ -106,7 +106,9 @@ class RecordProcessor:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - the one-by-one path below handles or parks each
-                log.warning("batch rolled back; handling its records one by one", error=type(error).__name__, records=len(records))
+                log.warning(
+                    "batch rolled back; handling its records one by one", error=type(error).__name__, records=len(records)
+                )
         for record in one_by_one:
             await self.process(record)
 
@@ -164,7 +166,12 @@ class RecordProcessor:
         except Exception as error:
             if is_outage(error):
                 raise
-            log.warning("batch handler failed; its records go to the record handler", consumer=self.consumer, error=type(error).__name__, records=len(records))
+            log.warning(
+                "batch handler failed; its records go to the record handler",
+                consumer=self.consumer,
+                error=type(error).__name__,
+                records=len(records),
+            )
             return records
 
     async def process(self, record: ConsumedRecord) -> None:
@@ -187,7 +194,11 @@ class RecordProcessor:
                     if decided is Verdict.PARK:
                         await self._parking.park(record, error, attempts)
                         return
-                    if decided is Verdict.TRY_AGAIN and self._set_aside is not None and await self._set_aside.failed(record, error):
+                    if (
+                        decided is Verdict.TRY_AGAIN
+                        and self._set_aside is not None
+                        and await self._set_aside.failed(record, error)
+                    ):
                         return
                     log.warning("handler failed; retrying", error=type(error).__name__, attempt=attempts)
                     await asyncio.sleep(self._policy.delay(attempts))

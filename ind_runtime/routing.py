@@ -47,7 +47,9 @@ class EventRouter:
             async with self._unit_of_work() as uow:
                 await handler(event, uow, **self._context)
 
-    def events_of(self, records: Sequence[ConsumedRecord]) -> tuple[list[tuple[ConsumedRecord, CloudEvent]], list[ConsumedRecord]]:
+    def events_of(
+        self, records: Sequence[ConsumedRecord]
+    ) -> tuple[list[tuple[ConsumedRecord, CloudEvent]], list[ConsumedRecord]]:
         """For a batch handler: the records that hold an event handled here, with their events,
         and the records to leave to the record handler (one that is no such event, which it parks,
         and every later record with that key, which must wait behind it); types not handled here

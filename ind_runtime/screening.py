@@ -89,7 +89,9 @@ def problems_from(error: ValidationError) -> list[Problem]:
     rejection no topic accepts), each field path and message cut to a readable length."""
     errors = error.errors()
     problems = [
-        Problem(field=_cut(".".join(str(part) for part in e["loc"]), MAX_FIELD_LENGTH), message=_cut(_message(e), MAX_MESSAGE_LENGTH))
+        Problem(
+            field=_cut(".".join(str(part) for part in e["loc"]), MAX_FIELD_LENGTH), message=_cut(_message(e), MAX_MESSAGE_LENGTH)
+        )
         for e in errors[:MAX_PROBLEMS]
     ]
     if len(errors) > MAX_PROBLEMS:

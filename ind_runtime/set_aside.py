@@ -70,7 +70,9 @@ class SetAside:
         that failed too (an outage: the caller tries again in line)."""
         try:
             async with self._shared_transaction() as transaction:
-                await self._store.add(transaction.connection, record, _reason(error), attempts=1, retry_in_s=self._policy.delay(1))
+                await self._store.add(
+                    transaction.connection, record, _reason(error), attempts=1, retry_in_s=self._policy.delay(1)
+                )
                 await transaction.commit()
         except asyncio.CancelledError:
             raise

@@ -1,4 +1,6 @@
-"""All configuration, from environment variables with safe local defaults (see the README table)."""
+"""What every worker is configured with, from environment variables with safe local defaults (see
+the README table): Kafka, the database, logging, retries, batching and the web interface. A service's
+own settings (its port, its rules, its files) are a ``ServiceSettings`` of its own, in its folder."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -6,8 +8,6 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEFAULT_TOOL_KEYS = Path(__file__).resolve().parent.parent / "services" / "decision" / "tool_keys.json"
 
 
 class Settings(BaseSettings):
@@ -19,28 +19,13 @@ class Settings(BaseSettings):
     kafka_sasl_mechanism: Literal["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"] = "SCRAM-SHA-256"
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = Field(default=None, description="A SecretStr: never printed by repr or logs.")
-    kafka_ssl_cafile: Path | None = Field(default=None, description="CA bundle for the broker's certificate; system CAs if unset.")
+    kafka_ssl_cafile: Path | None = Field(
+        default=None, description="CA bundle for the broker's certificate; system CAs if unset."
+    )
     kafka_ssl_certfile: Path | None = Field(default=None, description="Client certificate (PEM), for brokers that require one.")
     kafka_ssl_keyfile: Path | None = Field(default=None, description="The client certificate's private key (PEM).")
     database_url: str = Field(default="postgresql://ind:ind@127.0.0.1:54329/ind")
     database_pool_size: int = Field(default=8, ge=1, le=50)
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = Field(default=8025, ge=1, le=65535)
-    smtp_sender: str = "IND <no-reply@ind.example>"
-    smtp_timeout_s: float = Field(default=10.0, gt=0)
-    smtp_sessions: int = Field(default=4, ge=1, le=32, description="SMTP sessions a mail dispatcher sends over side by side.")
-    email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
-    email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
-    email_backoff_max_s: float = Field(default=60.0, gt=0)
-    no_show_limit: int = Field(default=3, ge=1, description="No-shows before a case is flagged for a caseworker.")
-    desk_capacity_file: Path | None = Field(default=None, description="JSON overrides of desk capacity.")
-    deadline_warning_days: int = Field(default=14, ge=0, description="Warn this many days before a deadline.")
-    timer_interval_s: float = Field(
-        default=30.0, gt=0, description="How often deadline and document timers, and the desk waiting list's pass, run."
-    )
-    document_lead_time_s: float = Field(default=5 * 24 * 3600, ge=0, description="Time to produce a residence document.")
-    caseworker_roster: Path | None = Field(default=None, description="JSON roster; default services/decision/roster.json.")
-    caseworker_tool_keys: Path = Field(default=DEFAULT_TOOL_KEYS, description="JSON {tool id: key} of the tools that may sign commands.")
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         default="info", description="Any case (LOG_LEVEL=INFO as Python spells it); warn means warning."
     )
@@ -60,10 +45,6 @@ class Settings(BaseSettings):
         default=0.01, gt=0, description="How long a consumer waits for a batch to fill before handling what it has."
     )
     web_host: str = Field(default="127.0.0.1", description="Interface the HTTP APIs listen on.")
-    intake_web_port: int = Field(default=6066, ge=1, le=65535)
-    notify_web_port: int = Field(default=6067, ge=1, le=65535)
-    biometrics_web_port: int = Field(default=6068, ge=1, le=65535)
-    decision_web_port: int = Field(default=6069, ge=1, le=65535)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -87,10 +68,21 @@ class Settings(BaseSettings):
     def kafka_servers(self) -> list[str]:
         return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
 
-    def web_port(self, service: str) -> int:
-        return getattr(self, f"{service}_web_port")
-
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+class ServiceSettings(BaseSettings):
+    """The base of a service's own settings, read from the environment as the runtime's are. A
+    service gives ``web_port`` its default and its variable (``<SERVICE>_WEB_PORT``)."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, frozen=True, hide_input_in_errors=True)
+
+    web_port: int
+
+
+class Misconfigured(Exception):
+    """A setting names something the service cannot use (a file missing or malformed), so the
+    worker must not start; the worker says which setting and why in one line."""

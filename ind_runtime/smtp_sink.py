@@ -1,6 +1,6 @@
 """A local SMTP server that keeps every message in an mbox file, for the demo.
 
-    python -m ind_runtime.smtp_sink --port 8025 --mbox .state/smtp/mailbox.mbox
+python -m ind_runtime.smtp_sink --port 8025 --mbox .state/smtp/mailbox.mbox
 """
 
 import argparse

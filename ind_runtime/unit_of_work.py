@@ -73,6 +73,7 @@ class Pending:
         self.emitted = self.emitted or other.emitted
         self.after_commit.extend(other.after_commit)
 
+
 _INSERT_OUTBOX = "insert into runtime.outbox (publisher, topic, key, value, headers) values ($1, $2, $3, $4, $5::jsonb)"
 _SAVEPOINT = "unit_of_work"  # one name for all: ROLLBACK TO goes back to the latest of that name
 
@@ -85,7 +86,9 @@ class SharedTransaction:
     all of its batches and runs them one at a time.
     """
 
-    def __init__(self, pool: asyncpg.Pool, publisher: str, lock: asyncio.Lock | None = None, *, defer_appends: bool = True) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, publisher: str, lock: asyncio.Lock | None = None, *, defer_appends: bool = True
+    ) -> None:
         self._pool = pool
         self._publisher = publisher
         self._lock = lock

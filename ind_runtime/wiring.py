@@ -142,5 +142,9 @@ async def run_every(timer: Every, unit_of_work: Callable[[], UnitOfWork]) -> Non
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - a timer outlives a failed pass
-            log.warning("timer pass failed; retrying", timer=getattr(timer.job, "__name__", type(timer.job).__name__), error=type(error).__name__)
+            log.warning(
+                "timer pass failed; retrying",
+                timer=getattr(timer.job, "__name__", type(timer.job).__name__),
+                error=type(error).__name__,
+            )
         await asyncio.sleep(timer.seconds)

@@ -8,9 +8,9 @@ import asyncio
 import contextlib
 import functools
 import sys
-from collections.abc import Callable, Collection, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import faust
@@ -28,13 +28,12 @@ from ind_runtime.kept_records import KeptRecords
 from ind_runtime.logs import configure_logging, get_logger, logging_config
 from ind_runtime.outbox import OutboxRelay
 from ind_runtime.processing import BatchHandler, RecordHandler, RecordProcessor, RetryPolicy
-from ind_runtime.routing import BatchOfEvents, BatchRouter, EventRouter, Handler
-from ind_runtime.settings import Settings, get_settings
+from ind_runtime.settings import Misconfigured, ServiceSettings, Settings, get_settings
 from ind_runtime.unit_of_work import SharedTransaction, UnitOfWork
 from ind_runtime.wiring import Wiring, handlers_for, run_every
-from schemas.envelope import CloudEvent
 
 log = get_logger(__name__)
+S = TypeVar("S", bound=ServiceSettings)
 
 POOL_CLOSE_TIMEOUT_S = 3.0
 
@@ -46,12 +45,14 @@ class WorkerResources(Service):
         self,
         service: str,
         settings: Settings,
+        web_port: int,
         migrations: Path | None,
         assigned_partitions: Callable[[], Collection] = tuple,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.service = service
+        self._web_port = web_port
         self._assigned_partitions = assigned_partitions
         self.settings = settings
         self._migrations = migrations
@@ -137,7 +138,7 @@ class WorkerResources(Service):
         app.router.add_get("/health", self._health)
         self._http_runner = web.AppRunner(app, access_log=None)
         await self._http_runner.setup()
-        await web.TCPSite(self._http_runner, self.settings.web_host, self.settings.web_port(self.service)).start()
+        await web.TCPSite(self._http_runner, self.settings.web_host, self._web_port).start()
 
     def shared_transaction(self, defer_appends: bool = True) -> SharedTransaction:
         return SharedTransaction(self.pool, publisher=self.service, lock=self._one_batch_at_a_time, defer_appends=defer_appends)
@@ -171,20 +172,10 @@ class WorkerResources(Service):
         for timer in wiring.timers:
             self.run_in_background(functools.partial(run_every, timer, self.unit_of_work))
 
-    def route(self, app: faust.App, topic: str, routes: Mapping[type, Handler], **context: Any) -> None:
-        """Consume ``topic``, handing each event to its handler in ``routes`` with ``context``."""
-        self.consume(app, topic, EventRouter(self.unit_of_work, routes, **context))
-
-    def route_batches(
-        self, app: faust.App, topic: str, models: Collection[type[CloudEvent]], handle: BatchOfEvents, **context: Any
-    ) -> None:
-        """Consume ``topic`` for events of the types in ``models``, a batch's events in one call of
-        ``handle(events, uow, **context)`` (see ``BatchRouter``)."""
-        batches = BatchRouter(self.unit_of_work, models, handle, **context)
-        self.consume(app, topic, batches.record_handler, batches)
-
     async def on_start(self) -> None:
-        self._pool = await _retry_until_up("postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size))
+        self._pool = await _retry_until_up(
+            "postgres", lambda: create_pool(self.settings.database_url, self.settings.database_pool_size)
+        )
         await migrate(self._pool, "runtime", RUNTIME_MIGRATIONS)
         if self._migrations is not None:
             await migrate(self._pool, self.service, self._migrations)
@@ -238,11 +229,17 @@ async def _retry_until_up(what: str, connect: Callable, attempts: int = 60):
             await asyncio.sleep(1.0)
 
 
-def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App, WorkerResources], None]) -> None:
-    """Entry point of ``python -m services.<service>``: build, wire and run until SIGTERM. A
-    setting that is wrong ends the process at once with one line naming it, not a traceback."""
+def run_worker(
+    service: str,
+    migrations: Path | None,
+    wiring: Callable[[S, WorkerResources], Wiring],
+    service_settings: type[S],
+) -> None:
+    """Entry point of ``python -m services.<service>``: read the runtime's settings and the
+    service's own, wire the service as its table says and run until SIGTERM. A setting that is
+    wrong ends the process at once with one line naming it, not a traceback."""
     try:
-        settings = get_settings()
+        settings, own = get_settings(), service_settings()
     except ValidationError as error:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
         sys.exit(f"{service} cannot start: {problems}")
@@ -250,8 +247,14 @@ def run_worker(service: str, migrations: Path | None, wire: Callable[[faust.App,
     if settings.event_loop == "uvloop":
         mode.loop.use("uvloop")  # before Faust makes its loop (docs/performance/round-09.md)
     app = create_app(service, settings)
-    resources = WorkerResources(service, settings, migrations, assigned_partitions=lambda: app.consumer.assignment())
-    wire(app, resources)
+    resources = WorkerResources(
+        service, settings, own.web_port, migrations, assigned_partitions=lambda: app.consumer.assignment()
+    )
+    try:
+        table = wiring(own, resources)
+    except Misconfigured as error:
+        sys.exit(f"{service} cannot start: {error}")
+    resources.wire(app, table)
     worker = faust.Worker(
         app,
         resources,

@@ -31,4 +31,3 @@ class EndorsementStickerRequested(CloudEvent[StickerRequestData]):
     """The applicant, awaiting a decision, asks for a residence endorsement sticker (VAA) appointment."""
 
     type: Literal["nl.ind.endorsement_sticker.requested.v1"]
-

@@ -61,8 +61,12 @@ class AwaitingSlotData(Payload):
     case_id: UUID
     case_number: str
     product: AppointmentProduct
-    attempt: int = Field(ge=1, description="The attempt that waits: 1 for the first booking of this product, 2 after one no-show, ...")
-    window_days: int = Field(ge=1, description="Working days ahead in which no desk that may receive the applicant had a free slot.")
+    attempt: int = Field(
+        ge=1, description="The attempt that waits: 1 for the first booking of this product, 2 after one no-show, ..."
+    )
+    window_days: int = Field(
+        ge=1, description="Working days ahead in which no desk that may receive the applicant had a free slot."
+    )
 
 
 class AppointmentAwaitingSlot(CloudEvent[AwaitingSlotData]):

@@ -32,6 +32,4 @@ class DecisionRequested(CloudEvent[DecisionRequestData]):
 
     type: Literal["nl.ind.decision.requested.v1"]
     toolid: str | None = Field(default=None, max_length=100, description="The signing caseworker tool.")
-    signature: str | None = Field(
-        default=None, max_length=128, description="Hex HMAC-SHA256 of the command by the tool's key."
-    )
+    signature: str | None = Field(default=None, max_length=128, description="Hex HMAC-SHA256 of the command by the tool's key.")

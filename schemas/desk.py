@@ -41,4 +41,3 @@ class DocumentCollected(CloudEvent[CollectionData]):
     """The applicant collected the residence document."""
 
     type: Literal["nl.ind.document.collected.v1"]
-

@@ -1,7 +1,7 @@
 """Writes the JSON Schema and one example of every message, and the topic catalogue, to schemas/json/.
 
-    python -m schemas.export           # rewrite the committed files
-    python -m schemas.export --check   # exit 1 when they are stale
+python -m schemas.export           # rewrite the committed files
+python -m schemas.export --check   # exit 1 when they are stale
 """
 
 import argparse

@@ -7,12 +7,12 @@ from uuid import uuid4
 
 from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from schemas.cases import CaseRegistered
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
 from schemas.signing import signed
 from schemas.topics import DECISION_COMMANDS
+from services.decision.settings import DEFAULT_TOOL_KEYS
 from services.decision.tool_keys import load_tool_keys
 
 TOOL_KEYS = load_tool_keys(DEFAULT_TOOL_KEYS)

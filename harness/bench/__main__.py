@@ -60,19 +60,29 @@ async def bench(
         smtp = await asyncio.to_thread(smtp_floor, round(alone["notify"]["mean_email_bytes"] or 1500))
         scaled = {}
         if scaled_inputs:
-            console.print(f"[bold]stages alone, 1 and 2 workers[/bold]: each service draining {scaled_inputs} inputs written once its group settled ...")
+            console.print(
+                f"[bold]stages alone, 1 and 2 workers[/bold]: each service draining {scaled_inputs} inputs written once its group settled ..."
+            )
             scaled = await stages_scaled(STACK, scaled_inputs, STATE / "logs", timeout)
         runs = []
         for count in workers:
             console.print(f"[bold]burst[/bold]: {applications} applications, {count} worker(s) per service ...")
-            runs.append(await run_burst(STACK, applications, count, STATE / "logs", timeout, STATE / "profiles" if profile else None))
+            runs.append(
+                await run_burst(STACK, applications, count, STATE / "logs", timeout, STATE / "profiles" if profile else None)
+            )
         if paced is not None:
             paced_applications, rate = paced
             console.print(f"[bold]paced[/bold]: {paced_applications} applications at {rate:g}/s, 1 worker per service ...")
             runs.append(await run_burst(STACK, paced_applications, 1, STATE / "logs", timeout, rate=rate))
     finally:
         await STACK.down("kafka", "postgres")
-    return {"applications": applications, "baselines": {"kafka_loop": loop, "faust_floor": floor, "faust_republish": republish, "postgres": database, "smtp": smtp}, "stage_alone": alone, "stage_scaled": scaled, "runs": runs}
+    return {
+        "applications": applications,
+        "baselines": {"kafka_loop": loop, "faust_floor": floor, "faust_republish": republish, "postgres": database, "smtp": smtp},
+        "stage_alone": alone,
+        "stage_scaled": scaled,
+        "runs": runs,
+    }
 
 
 def summary_line(figures: dict) -> str:
@@ -99,18 +109,29 @@ def show(figures: dict) -> None:
     table = Table(title="Baselines on this machine")
     for column in ("measure", "figure"):
         table.add_column(column, justify="left" if column == "measure" else "right")
-    table.add_row(f"aiokafka loop, {loop['events']} events, {loop['partitions']} partitions, ~{loop['mean_bytes']:.0f} B", f"{_f(loop['events_per_s'])} events/s")
+    table.add_row(
+        f"aiokafka loop, {loop['events']} events, {loop['partitions']} partitions, ~{loop['mean_bytes']:.0f} B",
+        f"{_f(loop['events_per_s'])} events/s",
+    )
     floor = figures["baselines"]["faust_floor"]
     floor_ratio = _f(stats.ratio(floor["events_per_s"], loop["events_per_s"]), 3)
-    table.add_row(f"the services' Faust consumer, batches, no work (vs kafka loop: {floor_ratio})", f"{_f(floor['events_per_s'])} events/s")
+    table.add_row(
+        f"the services' Faust consumer, batches, no work (vs kafka loop: {floor_ratio})", f"{_f(floor['events_per_s'])} events/s"
+    )
     republish = figures["baselines"]["faust_republish"]
     republish_ratio = _f(stats.ratio(republish["events_per_s"], loop["events_per_s"]), 3)
     table.add_row(
         f"the same consumer, each record transformed and produced as the loop does (vs kafka loop: {republish_ratio})",
         f"{_f(republish['events_per_s'])} events/s",
     )
-    table.add_row(f"asyncpg single-row insert+commit, {database['connections']} connections", f"{_f(database['single_row_commits_per_s'])} commits/s")
-    table.add_row(f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections", f"{_f(database['batched_rows_per_s'])} rows/s")
+    table.add_row(
+        f"asyncpg single-row insert+commit, {database['connections']} connections",
+        f"{_f(database['single_row_commits_per_s'])} commits/s",
+    )
+    table.add_row(
+        f"asyncpg {database['batch']} rows per transaction, {database['connections']} connections",
+        f"{_f(database['batched_rows_per_s'])} rows/s",
+    )
     smtp = figures["baselines"]["smtp"]
     table.add_row(
         f"aiosmtplib, {smtp['messages']} ready-made messages of ~{smtp['mean_bytes']:.0f} B, {smtp['sessions']} sessions, to the harness's sink",
@@ -120,10 +141,15 @@ def show(figures: dict) -> None:
         ratio = _f(stats.ratio(alone["events_per_s"], loop["events_per_s"]), 3)
         if stage == "notify":
             ratio += f"; vs aiosmtplib: {_f(stats.ratio(alone['events_per_s'], smtp['messages_per_s']), 3)}"
-        table.add_row(f"{stage} alone, {alone['inputs']} queued, each to: {alone['output']} (vs kafka loop: {ratio})", f"{_f(alone['events_per_s'])} events/s")
+        table.add_row(
+            f"{stage} alone, {alone['inputs']} queued, each to: {alone['output']} (vs kafka loop: {ratio})",
+            f"{_f(alone['events_per_s'])} events/s",
+        )
         if alone.get("midway_per_s") is not None:
             ratio = _f(stats.ratio(alone["midway_per_s"], loop["events_per_s"]), 3)
-            table.add_row(f"    of which the step to: {alone['midway']} (vs kafka loop: {ratio})", f"{_f(alone['midway_per_s'])} events/s")
+            table.add_row(
+                f"    of which the step to: {alone['midway']} (vs kafka loop: {ratio})", f"{_f(alone['midway_per_s'])} events/s"
+            )
     console.print(table)
     _show_scaled(figures.get("stage_scaled") or {})
     for run in figures["runs"]:
@@ -136,12 +162,22 @@ def show(figures: dict) -> None:
         for column in ("stage", "output", "events", "events/s", "peak 1 s", "vs kafka loop"):
             table.add_column(column, justify="left" if column in ("stage", "output") else "right")
         for stage, s in run["stages"].items():
-            table.add_row(stage, s["topic"], str(s["events"]), _f(s["events_per_s"]), _f(s["peak_1s"]), _f(stats.ratio(s["events_per_s"], loop["events_per_s"]), 3))
+            table.add_row(
+                stage,
+                s["topic"],
+                str(s["events"]),
+                _f(s["events_per_s"]),
+                _f(s["peak_1s"]),
+                _f(stats.ratio(s["events_per_s"], loop["events_per_s"]), 3),
+            )
         console.print(table)
         table = Table(title="latency, ms (Kafka record timestamps; see docs/performance/method.md)")
         for column in ("measured as", "n", "p50", "p95", "p99", "max"):
             table.add_column(column, justify="left" if column == "measured as" else "right")
-        end_to_end = {"end to end: closed - submitted": run["end_to_end_latency_ms"], "end to end: served - submitted": run["end_to_end_served_latency_ms"]}
+        end_to_end = {
+            "end to end: closed - submitted": run["end_to_end_latency_ms"],
+            "end to end: served - submitted": run["end_to_end_served_latency_ms"],
+        }
         for name, s in {**run["latency_ms"], **end_to_end}.items():
             table.add_row(name, str(s["count"]), _f(s["p50"]), _f(s["p95"]), _f(s["p99"]), _f(s["max"]))
         console.print(table)
@@ -169,8 +205,17 @@ def _show_scaled(scaled: dict[str, list[dict]]) -> None:
     for stage, runs in scaled.items():
         one = runs[0]["events_per_s"]
         for run in runs:
-            cpu = ", ".join(f"{role.split(' ')[0]} {seconds:.1f}" for role, seconds in sorted(run["cpu_seconds"].items(), key=lambda x: -x[1]))
-            table.add_row(stage, str(run["workers"]), _f(run["events_per_s"]), _f(stats.ratio(run["events_per_s"], one), 2), _f(run["cores_busy"], 2), cpu)
+            cpu = ", ".join(
+                f"{role.split(' ')[0]} {seconds:.1f}" for role, seconds in sorted(run["cpu_seconds"].items(), key=lambda x: -x[1])
+            )
+            table.add_row(
+                stage,
+                str(run["workers"]),
+                _f(run["events_per_s"]),
+                _f(stats.ratio(run["events_per_s"], one), 2),
+                _f(run["cores_busy"], 2),
+                cpu,
+            )
     console.print(table)
 
 
@@ -197,11 +242,18 @@ def main() -> int:
     # not "--loop-...": importing faust reads any "--loop" argument from sys.argv as its event loop
     parser.add_argument("--baseline-events", type=int, default=20000, help="events through the plain aiokafka loop")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds a burst may take to finish")
-    parser.add_argument("--profile", action="store_true", help="sample every worker with py-spy; hottest functions in the JSON and the table")
-    parser.add_argument("--paced-rate", type=float, default=10.0, help="applications/s of the paced run, below saturation (0: none)")
+    parser.add_argument(
+        "--profile", action="store_true", help="sample every worker with py-spy; hottest functions in the JSON and the table"
+    )
+    parser.add_argument(
+        "--paced-rate", type=float, default=10.0, help="applications/s of the paced run, below saturation (0: none)"
+    )
     parser.add_argument("--paced-applications", type=int, default=600, help="applications in the paced run (default 600)")
     parser.add_argument(
-        "--scaled-inputs", type=int, default=None, help="inputs for each stage alone with 1 and 2 workers (default: --applications; 0: skip)"
+        "--scaled-inputs",
+        type=int,
+        default=None,
+        help="inputs for each stage alone with 1 and 2 workers (default: --applications; 0: skip)",
     )
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
@@ -210,7 +262,9 @@ def main() -> int:
 
     paced = (args.paced_applications, args.paced_rate) if args.paced_rate > 0 and args.paced_applications > 0 else None
     scaled_inputs = args.applications if args.scaled_inputs is None else args.scaled_inputs
-    figures = asyncio.run(bench(args.applications, workers, args.baseline_events, args.timeout, args.profile, paced, scaled_inputs))
+    figures = asyncio.run(
+        bench(args.applications, workers, args.baseline_events, args.timeout, args.profile, paced, scaled_inputs)
+    )
     show(figures)
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)

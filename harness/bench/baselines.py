@@ -60,7 +60,11 @@ async def kafka_loop(servers: list[str], events: int) -> dict:
             await producer.send(LOOP_IN, payloads[i % len(payloads)], key=str(uuid4()).encode())
         await producer.flush()
         consumer = AIOKafkaConsumer(
-            LOOP_IN, bootstrap_servers=servers, group_id=f"bench-loop-{uuid4()}", auto_offset_reset="earliest", enable_auto_commit=False
+            LOOP_IN,
+            bootstrap_servers=servers,
+            group_id=f"bench-loop-{uuid4()}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
         )
         await consumer.start()
         try:
@@ -84,7 +88,13 @@ async def kafka_loop(servers: list[str], events: int) -> dict:
             await consumer.stop()
     finally:
         await producer.stop()
-    return {"events": events, "partitions": PARTITIONS, "seconds": seconds, "events_per_s": events / seconds, "mean_bytes": size / max(events, 1)}
+    return {
+        "events": events,
+        "partitions": PARTITIONS,
+        "seconds": seconds,
+        "events_per_s": events / seconds,
+        "mean_bytes": size / max(events, 1),
+    }
 
 
 async def postgres(admin_url: str, connections: int = 4, seconds: float = 5.0, batch: int = 100) -> dict:
@@ -108,7 +118,9 @@ async def postgres(admin_url: str, connections: int = 4, seconds: float = 5.0, b
         n, deadline = 0, time.perf_counter() + seconds
         while time.perf_counter() < deadline:
             async with connection.transaction():
-                await connection.executemany("insert into rows (event_id, payload) values ($1, $2::jsonb)", [(uuid4(), payload) for _ in range(batch)])
+                await connection.executemany(
+                    "insert into rows (event_id, payload) values ($1, $2::jsonb)", [(uuid4(), payload) for _ in range(batch)]
+                )
             n += batch
         return n
 

@@ -70,7 +70,9 @@ def revision(root: Path) -> str:
     """The checkout's commit, with "+changes" when its working tree differs from it."""
     git = ["git", "-C", str(root)]
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip() or "unknown"
-    changed = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    changed = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
     return commit + ("+changes" if changed else "")
 
 
@@ -78,7 +80,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("before", type=Path, help="the checkout before the change")
     parser.add_argument("after", type=Path, help="the checkout with the change")
-    parser.add_argument("--stages", default=",".join(stage.service for stage in STAGES), help="stages to drain (default: all four)")
+    parser.add_argument(
+        "--stages", default=",".join(stage.service for stage in STAGES), help="stages to drain (default: all four)"
+    )
     parser.add_argument("--inputs", type=int, default=20000, help="inputs each drain (default 20000)")
     parser.add_argument("--rounds", type=int, default=3, help="drains of each version and stage, in turns (default 3)")
     args = parser.parse_args()
@@ -89,16 +93,30 @@ def main() -> int:
     services = [service.strip() for service in args.stages.split(",") if service.strip()]
     unknown = set(services) - {stage.service for stage in STAGES}
     if unknown or not services or args.inputs < 1 or args.rounds < 1:
-        parser.error(f"--stages takes some of {', '.join(stage.service for stage in STAGES)}; --inputs and --rounds positive numbers")
+        parser.error(
+            f"--stages takes some of {', '.join(stage.service for stage in STAGES)}; --inputs and --rounds positive numbers"
+        )
     runs = asyncio.run(_rounds(roots, services, args.inputs, args.rounds))
     table = medians(runs)
     for stage, versions in table.items():
         for version, figures in versions.items():
-            print(f"{stage:>10} {version:>6}: {figures['events_per_s']:7.0f} events/s, {figures['worker_cpu_us_per_input']:4.0f} µs of worker CPU an input (medians)")
+            print(
+                f"{stage:>10} {version:>6}: {figures['events_per_s']:7.0f} events/s, {figures['worker_cpu_us_per_input']:4.0f} µs of worker CPU an input (medians)"
+            )
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     path = results / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-before-after.json"
-    path.write_text(json.dumps({"versions": {k: {"root": str(v), "revision": revision(v)} for k, v in roots.items()}, "inputs": args.inputs, "runs": runs, "medians": table}, indent=2))
+    path.write_text(
+        json.dumps(
+            {
+                "versions": {k: {"root": str(v), "revision": revision(v)} for k, v in roots.items()},
+                "inputs": args.inputs,
+                "runs": runs,
+                "medians": table,
+            },
+            indent=2,
+        )
+    )
     print(f"figures: {path}")
     return 0 if all(run["sound"] for run in runs) else 1
 

@@ -95,8 +95,12 @@ async def run_burst(
 
 
 async def _figures(run: PipelineRun) -> dict:
-    topics = {t.name: timed_events(await read_all(run.servers, t)) for t in (SUBMISSIONS, *STAGE_TOPICS.values(), DECISION_COMMANDS)}
-    owed_by_submission = {d["id"]: sum(expected(s, ApplicationType(d["data"]["application_type"])).emails.values()) for d, s in run.plan}
+    topics = {
+        t.name: timed_events(await read_all(run.servers, t)) for t in (SUBMISSIONS, *STAGE_TOPICS.values(), DECISION_COMMANDS)
+    }
+    owed_by_submission = {
+        d["id"]: sum(expected(s, ApplicationType(d["data"]["application_type"])).emails.values()) for d, s in run.plan
+    }
     submitted = {d["id"]: t for t, d in topics[SUBMISSIONS.name] if d.get("id") in owed_by_submission}
     registered, case_of = {}, {}
     for t, d in topics[CASES_REGISTERED.name]:
@@ -137,9 +141,19 @@ async def _figures(run: PipelineRun) -> dict:
     rates = {}
     for stage, topic in STAGE_TOPICS.items():
         stamps = [t for t, _ in topics[topic.name]]
-        rates[stage] = {"topic": topic.name, "events": len(stamps), "events_per_s": stats.span_rate(stamps), "peak_1s": stats.peak_rate(stamps)}
+        rates[stage] = {
+            "topic": topic.name,
+            "events": len(stamps),
+            "events_per_s": stats.span_rate(stamps),
+            "peak_1s": stats.peak_rate(stamps),
+        }
     sent_stamps = [sent for _, _, sent in emails]
-    rates["notify (emails)"] = {"topic": "SMTP", "events": len(sent_stamps), "events_per_s": stats.span_rate(sent_stamps), "peak_1s": stats.peak_rate(sent_stamps)}
+    rates["notify (emails)"] = {
+        "topic": "SMTP",
+        "events": len(sent_stamps),
+        "events_per_s": stats.span_rate(sent_stamps),
+        "peak_1s": stats.peak_rate(sent_stamps),
+    }
     return {
         **stats.completion(min(submitted.values(), default=0.0), closed, served),
         "stages": rates,
@@ -160,5 +174,3 @@ async def _emails(database_url: str) -> list[tuple[str, float, float]]:
     finally:
         await connection.close()
     return [(r["case_id"], r["queued"], r["sent"]) for r in rows]
-
-

@@ -66,8 +66,10 @@ def main() -> int:
     args = parser.parse_args()
     runs = asyncio.run(_rounds(args.applications, args.rounds))
     for run in runs:
-        print(f"round {run['round']} {run['event_loop']:>7}: {run['e2e_apps_per_s']:7.1f} apps/s, "
-              f"workers' CPU {run['worker_cpu_per_reference']:.3f} of PostgreSQL's and the harness's")
+        print(
+            f"round {run['round']} {run['event_loop']:>7}: {run['e2e_apps_per_s']:7.1f} apps/s, "
+            f"workers' CPU {run['worker_cpu_per_reference']:.3f} of PostgreSQL's and the harness's"
+        )
     medians = {loop: _median(runs, loop, "worker_cpu_per_reference") for loop in LOOPS}
     change = medians["uvloop"] / medians["asyncio"] - 1
     line = f"worker_cpu_per_reference asyncio={medians['asyncio']:.3f} uvloop={medians['uvloop']:.3f} change={change:+.1%}"

@@ -78,7 +78,9 @@ def faust_floor(
         "BENCH_FLOOR_REPUBLISH_TO": republish_to or "",
     }
     with (state_dir / "faust-floor.log").open("ab") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "harness.bench.faust_floor"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "harness.bench.faust_floor"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + timeout
         while not result.exists():
@@ -100,7 +102,9 @@ def _run_worker() -> None:
     settings = get_settings()
     app = create_app(f"bench-floor-{uuid4().hex[:8]}", settings)  # a group of its own: reads from the start
     processor = CountingProcessor(
-        int(os.environ["BENCH_FLOOR_EVENTS"]), Path(os.environ["BENCH_FLOOR_RESULT"]), os.environ["BENCH_FLOOR_REPUBLISH_TO"] or None
+        int(os.environ["BENCH_FLOOR_EVENTS"]),
+        Path(os.environ["BENCH_FLOOR_RESULT"]),
+        os.environ["BENCH_FLOOR_REPUBLISH_TO"] or None,
     )
     consume(app, os.environ["BENCH_FLOOR_TOPIC"], processor, settings.batch_max_records, settings.batch_wait_s)
     faust.Worker(app, loglevel="warn").execute_from_commandline()

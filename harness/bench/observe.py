@@ -123,4 +123,8 @@ def _role(pid: int, me: int, command: str) -> str:
 
 
 def cpu_used(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
-    return {role: round(after.get(role, 0.0) - before.get(role, 0.0), 1) for role in after if after.get(role, 0.0) - before.get(role, 0.0) > 0.05}
+    return {
+        role: round(after.get(role, 0.0) - before.get(role, 0.0), 1)
+        for role in after
+        if after.get(role, 0.0) - before.get(role, 0.0) > 0.05
+    }

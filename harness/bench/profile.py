@@ -31,7 +31,18 @@ class WorkerProfiles:
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         for name, pid in self.pids.items():
-            command = [self.py_spy, "record", "--pid", str(pid), "--rate", str(self.rate), "--format", "raw", "--output", str(self.path(name))]
+            command = [
+                self.py_spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                str(self.rate),
+                "--format",
+                "raw",
+                "--output",
+                str(self.path(name)),
+            ]
             self._recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def stop(self) -> dict[str, dict]:

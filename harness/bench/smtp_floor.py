@@ -29,7 +29,15 @@ def smtp_floor(message_bytes: int, messages: int = 4000, sessions: int | None = 
     sessions = sessions or Settings.model_fields["smtp_sessions"].default
     server = RecordingSmtpServer().start()
     try:
-        command = [sys.executable, "-m", "harness.bench.smtp_floor", str(server.port), str(messages), str(message_bytes), str(sessions)]
+        command = [
+            sys.executable,
+            "-m",
+            "harness.bench.smtp_floor",
+            str(server.port),
+            str(messages),
+            str(message_bytes),
+            str(sessions),
+        ]
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"the SMTP baseline client failed:\n{result.stderr[-2000:]}")

@@ -58,7 +58,9 @@ class Stage:
 STAGES = (
     Stage("intake", SUBMISSIONS.name, "case registered, published", PUBLISHED),
     Stage("biometrics", CASES_REGISTERED.name, "appointment (or no-desk notice), published", PUBLISHED),
-    Stage("decision", CASES_REGISTERED.name, "case file opened", "select extract(epoch from updated_at)::float8 from decision.cases"),
+    Stage(
+        "decision", CASES_REGISTERED.name, "case file opened", "select extract(epoch from updated_at)::float8 from decision.cases"
+    ),
     Stage(
         "notify",
         CASES_REGISTERED.name,
@@ -69,14 +71,18 @@ STAGES = (
 )
 
 
-async def stages_alone(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None) -> dict[str, dict]:
+async def stages_alone(
+    stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None
+) -> dict[str, dict]:
     return {
         stage.service: await stage_alone(stack, stage, inputs, log_dir / f"{stage.service}-alone", timeout, profile_dir)
         for stage in STAGES
     }
 
 
-async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None) -> dict:
+async def stage_alone(
+    stack: ChaosStack, stage: Stage, inputs: int, log_dir: Path, timeout: float, profile_dir: Path | None = None
+) -> dict:
     """``profile_dir``: sample the worker with py-spy while it drains (its hottest functions in the result)."""
     database_url = await fresh_database(stack.database_url, f"bench_stage_{stage.service}")
     await ensure_topics(stack.servers, recreate=True)
@@ -100,7 +106,9 @@ async def stage_alone(stack: ChaosStack, stage: Stage, inputs: int, log_dir: Pat
     return {"stage": stage.service, "input": stage.input_topic, "output": stage.output, "inputs": inputs, **midway, **measured}
 
 
-async def stages_scaled(stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, counts: tuple[int, ...] = (1, 2)) -> dict[str, list[dict]]:
+async def stages_scaled(
+    stack: ChaosStack, inputs: int, log_dir: Path, timeout: float, counts: tuple[int, ...] = (1, 2)
+) -> dict[str, list[dict]]:
     """Each stage alone with each of ``counts`` workers: {service: [figures for each count]}."""
     return {
         stage.service: [

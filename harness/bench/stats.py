@@ -57,14 +57,12 @@ def served_at(
     for case, at in emails_sent:
         sent.setdefault(case, []).append(at)
     owed = emails_owed or {}
-    return {
-        case: max([at, *sent.get(case, ())])
-        for case, at in closed.items()
-        if len(sent.get(case, ())) >= owed.get(case, 0)
-    }
+    return {case: max([at, *sent.get(case, ())]) for case, at in closed.items() if len(sent.get(case, ())) >= owed.get(case, 0)}
 
 
-def completion(first_submitted: float, closed: Mapping[Hashable, float], served: Mapping[Hashable, float]) -> dict[str, float | int]:
+def completion(
+    first_submitted: float, closed: Mapping[Hashable, float], served: Mapping[Hashable, float]
+) -> dict[str, float | int]:
     """A burst's throughput counted two ways from the first submission: until the last case closed
     (``e2e_apps_per_s``: cases closed a second), and until the last application was served
     (``served_apps_per_s``; ``served`` as ``served_at`` gives it). In a burst notify is still

@@ -51,8 +51,14 @@ def main() -> int:
     for outcome in outcomes:
         d = outcome.as_dict()
         table.add_row(
-            d["scenario"], str(d["applications"]), str(d["completed"]), str(d["lost"]), str(d["duplicated"]),
-            str(d["dead_lettered"]), str(d["recover_s"]), str(d["total_s"]),
+            d["scenario"],
+            str(d["applications"]),
+            str(d["completed"]),
+            str(d["lost"]),
+            str(d["duplicated"]),
+            str(d["dead_lettered"]),
+            str(d["recover_s"]),
+            str(d["total_s"]),
         )
     console.print(table)
     results = LOGS.parent / "results.json"

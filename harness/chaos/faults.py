@@ -178,12 +178,8 @@ async def outbox_rows_committed_in_reverse_order(run: PipelineRun, topic: Topic)
         await first.commit()
         await first.__aexit__(None, None, None)
         published += await relay.publish_pending()
-        left = await pool.fetchval(
-            "select count(*) from runtime.outbox where publisher = $1 and published_at is null", publisher
-        )
+        left = await pool.fetchval("select count(*) from runtime.outbox where publisher = $1 and published_at is null", publisher)
         return published == 2 and left == 0
     finally:
         await producer.stop()
         await pool.close()
-
-

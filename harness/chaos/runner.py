@@ -101,7 +101,9 @@ async def _fault_scenario(name: str, run: PipelineRun, timing: Timing, timeout: 
     await publishing
     done_at = await run.wait_until_done(timeout)
     report = await check(run.database_url, run.servers, run.plan, run.invalid, run.smtp.received())
-    outcome = Outcome(name, len(run.plan), report, fault_ended - fault_started, None if done_at is None else done_at - fault_ended)
+    outcome = Outcome(
+        name, len(run.plan), report, fault_ended - fault_started, None if done_at is None else done_at - fault_ended
+    )
     if name in ("poison-records", "poison-beyond-dead-letters"):
         unaccounted = await _unaccounted_poison(run, injected)
         outcome.notes += [f"poison record not accounted for: {u}" for u in unaccounted]
@@ -135,7 +137,9 @@ async def _unaccounted_poison(run: PipelineRun, sent: dict[str, int]) -> list[st
             parked = dead.get(topic.name, []).count(consumer)
             if parked < sent[topic.name]:
                 missing.append(f"{topic.name} for {consumer}: {parked} of {sent[topic.name]} parked")
-    rejected_commands = [r for r in await read_all(run.servers, DECISION_OUTCOMES) if json.loads(r.value)["data"].get("code") == "invalid_command"]
+    rejected_commands = [
+        r for r in await read_all(run.servers, DECISION_OUTCOMES) if json.loads(r.value)["data"].get("code") == "invalid_command"
+    ]
     if len(rejected_commands) < sent[DECISION_COMMANDS.name]:
         missing.append(f"{DECISION_COMMANDS.name}: {len(rejected_commands)} of {sent[DECISION_COMMANDS.name]} rejected")
     return missing
@@ -162,7 +166,9 @@ async def _replay(run: PipelineRun, timeout: float, started: float) -> Outcome:
     await asyncio.sleep(3.0)  # the relays and the dispatcher finish anything the replay caused
     after = await _snapshot(run)
     report = await check(run.database_url, run.servers, run.plan, run.invalid, run.smtp.received())
-    outcome = Outcome("replay", len(run.plan), report, 0.0, None if first_done is None or caught_up is None else caught_up - replay_started)
+    outcome = Outcome(
+        "replay", len(run.plan), report, 0.0, None if first_done is None or caught_up is None else caught_up - replay_started
+    )
     changed = {table: (before[table], after[table]) for table in before if before[table] != after[table]}
     if changed:
         report.duplicated.append(f"database changed by the replay: {changed}")
@@ -242,5 +248,3 @@ async def run_all(names: list[str], applications: dict[str, int], timing: Timing
 
 def as_json(outcomes: list[Outcome]) -> str:
     return json.dumps([o.as_dict() for o in outcomes], indent=2)
-
-

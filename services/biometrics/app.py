@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import faust
-
 from ind_runtime.wiring import Events, Every, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import EndorsementStickerRequested
@@ -27,6 +25,7 @@ from services.biometrics.capacity import load_overrides
 from services.biometrics.capacity_changes import apply_configured_capacity
 from services.biometrics.desk_api import desk_app
 from services.biometrics.policy import DeskPolicy
+from services.biometrics.settings import DeskSettings
 from services.biometrics.unit_of_work import DeskUnitOfWork
 
 SERVICE = "biometrics"
@@ -34,8 +33,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 
 
-def wiring(resources: WorkerResources) -> Wiring:
-    settings = resources.settings
+def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
     capacity_overrides = load_overrides(settings.desk_capacity_file)
     policy = DeskPolicy(no_show_limit=settings.no_show_limit, today=lambda: datetime.now(NETHERLANDS).date())
     unit_of_work = DeskUnitOfWork.configured(capacity_overrides)
@@ -51,17 +49,17 @@ def wiring(resources: WorkerResources) -> Wiring:
 
     return Wiring(
         consumes=(
-            Events(APPLICANT_REQUESTS.name, (EndorsementStickerRequested,), with_policy(handlers.stickers_requested), batch=False),
+            Events(
+                APPLICANT_REQUESTS.name, (EndorsementStickerRequested,), with_policy(handlers.stickers_requested), batch=False
+            ),
             Events(CASES_REGISTERED.name, (CaseRegistered,), with_policy(handlers.cases_registered)),
             Events(CASE_LIFECYCLE.name, (DocumentProduced,), with_policy(handlers.documents_produced)),
-            Events(DESK_EVENTS.name, (BiometricsCaptured, AppointmentNoShow, DocumentCollected), with_policy(handlers.desk_reports)),
+            Events(
+                DESK_EVENTS.name, (BiometricsCaptured, AppointmentNoShow, DocumentCollected), with_policy(handlers.desk_reports)
+            ),
         ),
         timers=(Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),),
         unit_of_work=unit_of_work,
         before_consuming=(prepare_agenda,),
         http=lambda pool: desk_app(pool, capacity_overrides, policy.today),
     )
-
-
-def wire(app: faust.App, resources: WorkerResources) -> None:
-    resources.wire(app, wiring(resources))

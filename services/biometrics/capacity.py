@@ -60,7 +60,7 @@ def load_overrides(path: Path | None) -> Overrides:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"desk capacity file {path}: cannot be read as JSON: {error}") from error
-    _expect_object(document, path, "the top level")
+    document = _object(document, path, "the top level")
     return {
         _code(LocationCode, location, path, "location"): _products(products, path, location)
         for location, products in document.items()
@@ -68,7 +68,7 @@ def load_overrides(path: Path | None) -> Overrides:
 
 
 def _products(document: object, path: Path, location: str) -> dict[AppointmentProduct, Capacity]:
-    _expect_object(document, path, location)
+    document = _object(document, path, location)
     return {
         _code(AppointmentProduct, product, path, f"product in {location}"): _capacity(numbers, path, f"{location}.{product}")
         for product, numbers in document.items()
@@ -76,7 +76,7 @@ def _products(document: object, path: Path, location: str) -> dict[AppointmentPr
 
 
 def _capacity(document: object, path: Path, key: str) -> Capacity:
-    _expect_object(document, path, key)
+    document = _object(document, path, key)
     unknown = sorted(set(document) - set(_FIELDS))
     if unknown:
         raise ValueError(f"desk capacity file {path}: {key}: unknown field {unknown[0]!r}; expected {' and '.join(_FIELDS)}")
@@ -95,6 +95,8 @@ def _code(enum: type[_Code], value: str, path: Path, what: str) -> _Code:
         raise ValueError(f"desk capacity file {path}: unknown {what} {value!r}; expected one of {known}") from None
 
 
-def _expect_object(document: object, path: Path, key: str) -> None:
+def _object(document: object, path: Path, key: str) -> dict:
+    """``document`` if it is a JSON object; a ``ValueError`` naming ``key`` if not."""
     if not isinstance(document, dict):
         raise ValueError(f"desk capacity file {path}: {key} must be a JSON object, got {type(document).__name__}")
+    return document

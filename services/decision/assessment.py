@@ -16,15 +16,40 @@ ADULT_AGE = 18
 
 FEE_EXEMPT = frozenset({ApplicationType.ASYLUM})
 SPONSORED = frozenset({ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.STUDY, ApplicationType.FAMILY})
-ADULTS_ONLY = frozenset(
-    {ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.EU_BLUE_CARD, ApplicationType.NATURALISATION}
-)
+ADULTS_ONLY = frozenset({ApplicationType.HIGHLY_SKILLED_MIGRANT, ApplicationType.EU_BLUE_CARD, ApplicationType.NATURALISATION})
 
 _EU_EEA = frozenset(
     {
-        "AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
-        "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE",
-        "ISL", "LIE", "NOR",
+        "AUT",
+        "BEL",
+        "BGR",
+        "HRV",
+        "CYP",
+        "CZE",
+        "DNK",
+        "EST",
+        "FIN",
+        "FRA",
+        "DEU",
+        "GRC",
+        "HUN",
+        "IRL",
+        "ITA",
+        "LVA",
+        "LTU",
+        "LUX",
+        "MLT",
+        "NLD",
+        "POL",
+        "PRT",
+        "ROU",
+        "SVK",
+        "SVN",
+        "ESP",
+        "SWE",
+        "ISL",
+        "LIE",
+        "NOR",
     }
 )
 MVV_EXEMPT_NATIONALITIES = _EU_EEA | {"CHE", "GBR", "USA", "CAN", "AUS", "NZL", "JPN", "KOR", "MCO", "VAT"}

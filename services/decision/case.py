@@ -106,7 +106,9 @@ def _require(case: Case, status: CaseStatus, step: str) -> None:
 
 def _event(kind: type[CloudEvent], case: Case, **data) -> CloudEvent:
     """A new event of ``kind`` about ``case``, whose payload holds the case's id and number and ``data``."""
-    payload = kind.model_fields["data"].annotation(case_id=case.case_id, case_number=case.case_number, **data)
+    payload_model = kind.model_fields["data"].annotation
+    assert payload_model is not None  # every event pins its payload's model
+    payload = payload_model(case_id=case.case_id, case_number=case.case_number, **data)
     return kind.create(payload, source=SOURCE, subject=case.case_number)
 
 
@@ -140,7 +142,13 @@ def ready_for_decision(case: Case, assessment: Assessment, biometrics_location: 
     _require(case, CaseStatus.AWAITING_BIOMETRICS, "joining the caseworker queue")
     queued = case.moved_to(CaseStatus.AWAITING_DECISION, pickup_location=biometrics_location or case.pickup_location)
     return queued.implying(
-        _event(CaseAssessed, queued, recommendation=assessment.recommendation, findings=list(assessment.findings), deadline=queued.deadline)
+        _event(
+            CaseAssessed,
+            queued,
+            recommendation=assessment.recommendation,
+            findings=list(assessment.findings),
+            deadline=queued.deadline,
+        )
     )
 
 
@@ -156,7 +164,9 @@ def resume(case: Case, today: date) -> Case:
         suspended_on=None,
         deadline=statutory_deadline(case.application_type, case.received_on, suspended),
     )
-    return resumed.implying(_event(CaseResumed, resumed, suspended_days=suspended - case.suspended_days, deadline=resumed.deadline))
+    return resumed.implying(
+        _event(CaseResumed, resumed, suspended_days=suspended - case.suspended_days, deadline=resumed.deadline)
+    )
 
 
 def decide(case: Case | None, caseworker: Caseworker | None, action: DecisionAction, today: date, reason: str) -> Case | Refusal:
@@ -198,6 +208,7 @@ def _confirm_refusal(case: Case, caseworker: Caseworker, action: DecisionAction,
             RejectionCode.SAME_CASEWORKER,
             "a refusal must be confirmed by a different caseworker than the one who proposed it",
         )
+    assert case.refusal_proposed_by is not None  # a proposed refusal names who proposed it
     refused = case.moved_to(CaseStatus.CLOSED, outcome=Outcome.REFUSED)
     return _decided(refused, [case.refusal_proposed_by, caseworker.caseworker_id], today, reason)
 
@@ -207,7 +218,13 @@ def _decided(case: Case, decided_by: list[str], today: date, reason: str) -> Cas
     ``CaseClosed`` when nothing follows the decision."""
     document = case.outcome == Outcome.GRANTED and document_required(case.application_type)
     decided = _event(
-        CaseDecided, case, outcome=case.outcome, decided_by=decided_by, reason=reason, decided_on=today, document_required=document
+        CaseDecided,
+        case,
+        outcome=case.outcome,
+        decided_by=decided_by,
+        reason=reason,
+        decided_on=today,
+        document_required=document,
     )
     return case.implying(decided, *_closing(case, today))
 
@@ -222,7 +239,9 @@ def document_produced(case: Case) -> Case:
     """The residence document is ready at the case's pickup location (``DocumentProduced``)."""
     produced = case.moved_to(CaseStatus.AWAITING_PICKUP)
     document_number = "NL" + case.case_id.hex[:7].upper()
-    return produced.implying(_event(DocumentProduced, produced, document_number=document_number, pickup_location=produced.pickup_location))
+    return produced.implying(
+        _event(DocumentProduced, produced, document_number=document_number, pickup_location=produced.pickup_location)
+    )
 
 
 def document_collected(case: Case, today: date) -> Case:

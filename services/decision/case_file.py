@@ -63,7 +63,9 @@ class CaseFile:
         those filed now (a case filed before keeps its file)."""
         if not new_cases:
             return set()
-        rows = (_state(n.case) + (n.facts.date_of_birth, n.facts.nationality, n.facts.sponsor_id, n.facts.fee_paid) for n in new_cases)
+        rows = (
+            _state(n.case) + (n.facts.date_of_birth, n.facts.nationality, n.facts.sponsor_id, n.facts.fee_paid) for n in new_cases
+        )
         columns = list(zip(*rows, strict=True))
         filed = await self._conn.fetch(
             f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid)
@@ -84,7 +86,10 @@ class CaseFile:
             list(case_ids),
         )
         return {
-            row["case_id"]: (_case(row), ApplicantFacts(row["date_of_birth"], row["nationality"], row["sponsor_id"], row["fee_paid"]))
+            row["case_id"]: (
+                _case(row),
+                ApplicantFacts(row["date_of_birth"], row["nationality"], row["sponsor_id"], row["fee_paid"]),
+            )
             for row in rows
         }
 
@@ -103,7 +108,8 @@ class CaseFile:
     async def save_assessed(self, assessed: Sequence[tuple[Case, Assessment]]) -> None:
         """Write the state of each case and the assessment made of it, in one round trip."""
         await self._save(
-            [(*_state(case), *_assessment_columns(assessment)) for case, assessment in assessed], ", recommendation = $12, findings = $13"
+            [(*_state(case), *_assessment_columns(assessment)) for case, assessment in assessed],
+            ", recommendation = $12, findings = $13",
         )
 
     async def _save(self, rows: list[tuple], more_columns: str = "") -> None:
@@ -123,12 +129,16 @@ class CaseFile:
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:
         """Cases whose residence document is due by ``now``, the longest due first, locked (skipping
         those another unit of work holds)."""
-        return await self._cases("status = 'document_in_production' and document_due_at <= $1 order by document_due_at", now, limit)
+        return await self._cases(
+            "status = 'document_in_production' and document_due_at <= $1 order by document_due_at", now, limit
+        )
 
     async def nearing_deadline(self, on_or_before: date, limit: int) -> list[Case]:
         """Open cases whose clock runs, not warned of their deadline yet, with a deadline on or before
         the date, the nearest first, locked (skipping those another unit of work holds)."""
-        return await self._cases(f"{_CLOCK_RUNNING} and warned_on is null and deadline <= $1 order by deadline", on_or_before, limit)
+        return await self._cases(
+            f"{_CLOCK_RUNNING} and warned_on is null and deadline <= $1 order by deadline", on_or_before, limit
+        )
 
     async def past_deadline(self, today: date, limit: int) -> list[Case]:
         """Open cases whose clock runs, not marked overdue yet, whose deadline is before ``today``, the
@@ -137,19 +147,25 @@ class CaseFile:
 
     async def _cases(self, condition_and_order: str, bound: date | datetime, limit: int) -> list[Case]:
         rows = await self._conn.fetch(
-            f"select {_CASE_COLUMNS} from decision.cases where {condition_and_order} limit $2 for update skip locked", bound, limit
+            f"select {_CASE_COLUMNS} from decision.cases where {condition_and_order} limit $2 for update skip locked",
+            bound,
+            limit,
         )
         return [_case(row) for row in rows]
 
     async def mark_warned(self, case_ids: Collection[UUID], day: date) -> None:
         """Record that the cases' caseworkers were warned of their deadline on ``day``, in one statement."""
         if case_ids:
-            await self._conn.execute("update decision.cases set warned_on = $2 where case_id = any($1::uuid[])", list(case_ids), day)
+            await self._conn.execute(
+                "update decision.cases set warned_on = $2 where case_id = any($1::uuid[])", list(case_ids), day
+            )
 
     async def mark_overdue(self, case_ids: Collection[UUID], day: date) -> None:
         """Record that the cases were found past their deadline on ``day``, in one statement."""
         if case_ids:
-            await self._conn.execute("update decision.cases set exceeded_on = $2 where case_id = any($1::uuid[])", list(case_ids), day)
+            await self._conn.execute(
+                "update decision.cases set exceeded_on = $2 where case_id = any($1::uuid[])", list(case_ids), day
+            )
 
 
 def _state(case: Case) -> tuple:
@@ -167,6 +183,7 @@ def _state(case: Case) -> tuple:
         case.refusal_proposed_by,
         case.outcome.value if case.outcome else None,
     )
+
 
 def _assessment_columns(assessment: Assessment) -> tuple:
     """The assessment's columns (the parameters $12 and $13 of ``save_assessed``)."""

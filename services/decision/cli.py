@@ -1,7 +1,7 @@
 """Command-line look-ups against the decision service's database.
 
-    python -m services.decision.cli track IND-2026-0000042 --date-of-birth 1994-05-17
-    python -m services.decision.cli queue [--limit 20]
+python -m services.decision.cli track IND-2026-0000042 --date-of-birth 1994-05-17
+python -m services.decision.cli queue [--limit 20]
 """
 
 import asyncio

@@ -25,45 +25,34 @@ REFUSALS = f"{CONSUMER}.rejections"
 log = get_logger(__name__)
 
 
-async def decision_requested(
-    command: DecisionRequested | Unacceptable, record: ConsumedRecord, uow: DecisionUnitOfWork, policy: DecisionPolicy
+async def screened_commands(
+    screened: Sequence[tuple[ConsumedRecord, DecisionRequested]], uow: DecisionUnitOfWork, policy: DecisionPolicy
 ) -> None:
-    """Carry out one caseworker's command, or refuse it with a reason the tool can read; audit both.
+    """The wiring's way in for commands that passed screening, a batch or one: carry out those a
+    registered tool signed, refuse the others with a reason the tool can read; audit all; commit.
 
-    The signature is checked before the command's id is marked handled: a forged command reusing a
+    The signature is checked before a command's id is marked handled: a forged command reusing a
     real command's id must not make the real one look like a redelivery. A refusal of an unverified
-    command is deduplicated by its record's position instead, as an unreadable record's is.
+    command is deduplicated by its record's position instead, as an unreadable record's is. Refusals
+    are written before the commands carried out, so each case's answers keep their records' order.
     """
-    if isinstance(command, Unacceptable):
-        if await uow.first_time(REFUSALS, record.position):
-            await _refuse_unreadable(uow, command, record)
-            await uow.commit()
-        return
-    unauthenticated = authenticate(command, policy.tool_keys)
-    if unauthenticated is not None:
-        if await uow.first_time(REFUSALS, record.position):
-            await _refuse(uow, command, unauthenticated)
-            await uow.commit()
-        return
-    await decision_commands([command], uow, policy)
-
-
-def authenticated(
-    screened: Sequence[tuple[ConsumedRecord, DecisionRequested | Unacceptable]], policy: DecisionPolicy
-) -> tuple[list[DecisionRequested], list[ConsumedRecord]]:
-    """For a batch: the commands a registered tool signed, and the records left to
-    ``decision_requested`` to refuse (an unreadable or unverified command, with every later record
-    with its key, which must wait behind it)."""
-    commands: list[DecisionRequested] = []
-    left: list[ConsumedRecord] = []
-    left_keys: set[bytes | None] = set()
+    signed: list[DecisionRequested] = []
     for record, command in screened:
-        if record.key in left_keys or isinstance(command, Unacceptable) or authenticate(command, policy.tool_keys) is not None:
-            left_keys.add(record.key)
-            left.append(record)
-        else:
-            commands.append(command)
-    return commands, left
+        unauthenticated = authenticate(command, policy.tool_keys)
+        if unauthenticated is None:
+            signed.append(command)
+        elif await uow.first_time(REFUSALS, record.position):
+            await _refuse(uow, command, unauthenticated)
+    await decision_commands(signed, uow, policy)
+
+
+async def unreadable_command(
+    command: Unacceptable, record: ConsumedRecord, uow: DecisionUnitOfWork, policy: DecisionPolicy
+) -> None:
+    """Answer a record that is no command the tool could have meant (once per record), and audit it."""
+    if await uow.first_time(REFUSALS, record.position):
+        await _refuse_unreadable(uow, command, record)
+        await uow.commit()
 
 
 async def decision_commands(commands: Sequence[DecisionRequested], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:
@@ -104,6 +93,7 @@ def _explanation(case: Case, reason: str) -> str:
     if case.status == CaseStatus.REFUSAL_PROPOSED:
         return "A proposed decision is being reviewed by a second caseworker."
     if case.status == CaseStatus.CLOSED:
+        assert case.outcome is not None  # a case is closed with its outcome
         return f"Application {case.outcome.value}: {reason} The case is closed."
     return f"Application granted: {reason} Your residence document is being produced."
 

@@ -15,6 +15,7 @@ from schemas.applicant import InformationSupplied
 from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.cases import CaseRegistered
 from schemas.desk import DocumentCollected
+from schemas.lifecycle import Finding
 from services.decision.assessment import ApplicantFacts, Assessment, assess_applicant, desk_flag
 from services.decision.case import Case, CaseStatus, document_collected, open_case, ready_for_decision, resume
 from services.decision.case_file import NewCase
@@ -68,7 +69,8 @@ async def desk_stage_reports(
             if case.status != CaseStatus.AWAITING_BIOMETRICS:
                 continue
             done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
-            flags, location = (), event.data.location
+            flags: tuple[Finding, ...] = ()
+            location = event.data.location
         else:
             flag = desk_flag(event.data.reason)
             if case.status != CaseStatus.AWAITING_BIOMETRICS:

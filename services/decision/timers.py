@@ -42,4 +42,3 @@ async def watch_deadlines(uow: DecisionUnitOfWork, policy: DecisionPolicy) -> in
         await announce(uow, deadline_exceeded(case, today))
     await uow.commit()
     return len(nearing) + len(overdue)
-

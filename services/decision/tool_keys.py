@@ -35,7 +35,9 @@ def load_tool_keys(path: Path) -> dict[str, bytes]:
         if not tool_id.strip():
             raise ValueError(f"tool keys {path}: a tool id is empty")
         if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
-            raise ValueError(f"tool keys {path}: the key of tool {tool_id!r} must be a string of at least {MIN_KEY_LENGTH} characters")
+            raise ValueError(
+                f"tool keys {path}: the key of tool {tool_id!r} must be a string of at least {MIN_KEY_LENGTH} characters"
+            )
         keys[tool_id] = key.encode()
     return keys
 
@@ -43,11 +45,17 @@ def load_tool_keys(path: Path) -> dict[str, bytes]:
 def authenticate(command: DecisionRequested, keys: dict[str, bytes]) -> Refusal | None:
     """None when a registered tool signed exactly this command; otherwise why it cannot be trusted."""
     if not command.toolid or not command.signature:
-        return Refusal(RejectionCode.UNAUTHENTICATED, "the command is not signed; a caseworker tool must sign every command it sends")
+        return Refusal(
+            RejectionCode.UNAUTHENTICATED, "the command is not signed; a caseworker tool must sign every command it sends"
+        )
     if command.toolid not in keys:
-        return Refusal(RejectionCode.UNAUTHENTICATED, f"the command is signed by {command.toolid!r}, which is not a registered caseworker tool")
+        return Refusal(
+            RejectionCode.UNAUTHENTICATED,
+            f"the command is signed by {command.toolid!r}, which is not a registered caseworker tool",
+        )
     if not verify(command, keys):
         return Refusal(
-            RejectionCode.UNAUTHENTICATED, "the signature does not match the command, so it may have been altered or signed with another key"
+            RejectionCode.UNAUTHENTICATED,
+            "the signature does not match the command, so it may have been altered or signed with another key",
         )
     return None

@@ -5,20 +5,19 @@ with a rejection, one by one."""
 
 from pathlib import Path
 
-import faust
-
 from ind_runtime.wiring import Screened, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.submissions import MAX_SUBMISSION_BYTES, ApplicationSubmitted
 from schemas.topics import SUBMISSIONS
 from services.intake import handlers
+from services.intake.settings import IntakeSettings
 from services.intake.unit_of_work import IntakeUnitOfWork
 
 SERVICE = "intake"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def wiring() -> Wiring:
+def wiring(_settings: IntakeSettings, _resources: WorkerResources) -> Wiring:
     return Wiring(
         consumes=(
             Screened(
@@ -31,7 +30,3 @@ def wiring() -> Wiring:
         ),
         unit_of_work=IntakeUnitOfWork,
     )
-
-
-def wire(app: faust.App, resources: WorkerResources) -> None:
-    resources.wire(app, wiring())

@@ -8,20 +8,20 @@ queued an email wakes the dispatcher.
 
 from pathlib import Path
 
-import faust
-
 from ind_runtime.wiring import Events, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.topics import CASE_APPOINTMENTS, CASE_LIFECYCLE, CASES_REGISTERED
 from services.notify import handlers
 from services.notify.dispatcher import MailDispatcher
+from services.notify.settings import NotifySettings
 from services.notify.unit_of_work import NotifyUnitOfWork
 
 SERVICE = "notify"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def wiring(dispatcher: MailDispatcher) -> Wiring:
+def wiring(settings: NotifySettings, resources: WorkerResources) -> Wiring:
+    dispatcher = MailDispatcher(settings, lambda: resources.pool, SERVICE)
     emailed = tuple(handlers.COMPOSERS)
     return Wiring(
         consumes=tuple(
@@ -31,7 +31,3 @@ def wiring(dispatcher: MailDispatcher) -> Wiring:
         background=(dispatcher.run,),
         unit_of_work=NotifyUnitOfWork,
     )
-
-
-def wire(app: faust.App, resources: WorkerResources) -> None:
-    resources.wire(app, wiring(MailDispatcher(resources.settings, lambda: resources.pool, SERVICE)))

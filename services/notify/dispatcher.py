@@ -25,11 +25,11 @@ import asyncpg
 
 from ind_runtime.logs import get_logger
 from ind_runtime.processing import RetryPolicy
-from ind_runtime.settings import Settings
 from schemas.notifications import EmailParked, ParkedEmailData
 from schemas.topics import NOTIFY_ALERTS
 from services.notify.emails import EmailQueue
 from services.notify.mime import WireMessage, to_wire
+from services.notify.settings import NotifySettings
 from services.notify.unit_of_work import NotifyUnitOfWork
 
 log = get_logger(__name__)
@@ -41,7 +41,7 @@ class SmtpSession:
     """One SMTP connection, opened when first needed and kept for the emails after it; closed after
     any failure, so the next email starts on a fresh connection."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: NotifySettings) -> None:
         self._smtp = aiosmtplib.SMTP(hostname=settings.smtp_host, port=settings.smtp_port, timeout=settings.smtp_timeout_s)
         # each command waits at most SMTP_TIMEOUT_S, and a whole try (connect, EHLO, MAIL, RCPT,
         # DATA, the message) twice that: a server slower than this is tried again later
@@ -71,7 +71,7 @@ class SmtpSession:
 class MailDispatcher:
     def __init__(
         self,
-        settings: Settings,
+        settings: NotifySettings,
         pool: Callable[[], asyncpg.Pool],
         publisher: str,
         *,
@@ -193,7 +193,13 @@ class MailDispatcher:
             if retry and attempts < self._policy.max_attempts:
                 await queue.retry_later(row["email_id"], self._policy.delay(attempts), reason)
                 await uow.commit()
-                log.warning("email not sent; will retry", case_id=str(row["case_id"]), kind=row["kind"], attempt=attempts, error=type(error).__name__)
+                log.warning(
+                    "email not sent; will retry",
+                    case_id=str(row["case_id"]),
+                    kind=row["kind"],
+                    attempt=attempts,
+                    error=type(error).__name__,
+                )
                 return
             await queue.park(row["email_id"], reason)
             alert = EmailParked.create(

@@ -100,9 +100,7 @@ def _encoded(attachment: Attachment) -> dict:
 
 
 def attachments_of(row) -> list[Attachment]:
-    return [
-        Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"])) for a in json.loads(row["attachments"])
-    ]
+    return [Attachment(a["filename"], a["content_type"], base64.b64decode(a["data"])) for a in json.loads(row["attachments"])]
 
 
 class RecipientBook:
@@ -133,4 +131,6 @@ class RecipientBook:
         if not case_ids:
             return {}
         rows = await self._conn.fetch("select * from notify.recipients where case_id = any($1::uuid[])", list(case_ids))
-        return {row["case_id"]: Recipient(row["email"], Language(row["language"]), row["given_names"], row["surname"]) for row in rows}
+        return {
+            row["case_id"]: Recipient(row["email"], Language(row["language"]), row["given_names"], row["surname"]) for row in rows
+        }

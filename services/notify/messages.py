@@ -170,7 +170,9 @@ def appointment_awaiting_slot(event: AppointmentAwaitingSlot, to: Recipient) -> 
     if name is None:
         raise ValueError(f"no applicant email for {waiting.product.value} appointments")
     return _email(
-        "appointment_awaiting_slot", to, {"case_number": waiting.case_number, "appointment": name, "window_days": waiting.window_days}
+        "appointment_awaiting_slot",
+        to,
+        {"case_number": waiting.case_number, "appointment": name, "window_days": waiting.window_days},
     )
 
 

@@ -91,7 +91,9 @@ def _message(row, sender: str) -> Message:
     body = MIMENonMultipart("text", "plain", charset=str(_UTF8_QP))  # what MIMEText does, with a Charset
     body.set_payload(row["body"], _UTF8_QP)
     attachments = attachments_of(row)
-    message: Message[Any, Any] = body if not attachments else MIMEMultipart("mixed", _boundary(row), [body, *map(_part, attachments)])
+    message: Message[Any, Any] = (
+        body if not attachments else MIMEMultipart("mixed", _boundary(row), [body, *map(_part, attachments)])
+    )
     for name, value in _headers(row, sender):
         message[name] = _Unfolded(value) if name == "Message-ID" else value
     subject = row["subject"]

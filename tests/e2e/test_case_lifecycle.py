@@ -66,7 +66,8 @@ async def test_every_application_ends_closed_with_the_outcome_its_scenario_calls
     wrong = {
         d["id"]: (cases[d["id"]]["status"], cases[d["id"]]["outcome"], s.value)
         for d, s in lifecycle
-        if (cases[d["id"]]["status"], cases[d["id"]]["outcome"]) != ("closed", expected(s, ApplicationType(d["data"]["application_type"])).outcome)
+        if (cases[d["id"]]["status"], cases[d["id"]]["outcome"])
+        != ("closed", expected(s, ApplicationType(d["data"]["application_type"])).outcome)
     }
     assert wrong == {}
 
@@ -89,7 +90,11 @@ async def test_every_case_has_the_status_history_of_its_path(lifecycle, pool):
     mismatches = {}
     for document, scenario in lifecycle:
         case = cases[document["id"]]
-        path = [s for i, s in enumerate(r["status"] for r in history[case["case_id"]]) if i == 0 or s != history[case["case_id"]][i - 1]["status"]]
+        path = [
+            s
+            for i, s in enumerate(r["status"] for r in history[case["case_id"]])
+            if i == 0 or s != history[case["case_id"]][i - 1]["status"]
+        ]
         want = expected(scenario, ApplicationType(document["data"]["application_type"])).statuses
         if tuple(path) != want:
             mismatches[case["case_number"]] = (scenario.value, path, want)
@@ -109,7 +114,9 @@ async def test_every_deadline_is_the_statutory_period_from_the_day_received(life
 
 
 async def test_every_applicant_received_exactly_the_emails_their_case_called_for(lifecycle, pool, smtp_server):
-    want = {d["data"]["applicant"]["email"]: expected(s, ApplicationType(d["data"]["application_type"])).emails for d, s in lifecycle}
+    want = {
+        d["data"]["applicant"]["email"]: expected(s, ApplicationType(d["data"]["application_type"])).emails for d, s in lifecycle
+    }
 
     def received():
         got = defaultdict(Counter)
@@ -149,7 +156,9 @@ async def test_an_applicant_tracks_a_case_over_http_and_a_wrong_birth_date_shows
     number = cases[document["id"]]["case_number"]
     url = f"http://127.0.0.1:{web_ports['decision']}/cases/status"
     async with aiohttp.ClientSession() as http:
-        async with http.post(url, json={"case_number": number, "date_of_birth": document["data"]["applicant"]["date_of_birth"]}) as found:
+        async with http.post(
+            url, json={"case_number": number, "date_of_birth": document["data"]["applicant"]["date_of_birth"]}
+        ) as found:
             assert found.status == 200
             body = await found.json()
         async with http.post(url, json={"case_number": number, "date_of_birth": "1900-01-01"}) as wrong:

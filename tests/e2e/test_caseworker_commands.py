@@ -29,7 +29,9 @@ async def case_in_the_queue(producer, pool):
 
 
 def command_for(case, caseworker: str, action: DecisionAction, reason: str) -> DecisionRequested:
-    data = DecisionRequestData(case_id=case["case_id"], case_number=case["case_number"], caseworker_id=caseworker, action=action, reason=reason)
+    data = DecisionRequestData(
+        case_id=case["case_id"], case_number=case["case_number"], caseworker_id=caseworker, action=action, reason=reason
+    )
     return DecisionRequested.create(data, source="urn:caseworker-tool:test")
 
 
@@ -83,13 +85,21 @@ async def test_four_eyes_roles_and_state_are_enforced_and_audited(pipeline, prod
     assert (final["status"], final["outcome"]) == ("closed", "refused")
 
 
-async def test_unsigned_foreign_and_tampered_commands_are_refused_as_unauthenticated_and_audited(pipeline, producer, pool, read_topic):
+async def test_unsigned_foreign_and_tampered_commands_are_refused_as_unauthenticated_and_audited(
+    pipeline, producer, pool, read_topic
+):
     case = await case_in_the_queue(producer, pool)
     real = signed_by_simulated_tool(command_for(case, "cw-001", DecisionAction.GRANT, "All conditions for the MVV are met."))
     forgeries = [
         command_for(case, "cw-001", DecisionAction.GRANT, "Unsigned, so nobody can tell who sent it."),
-        signed(command_for(case, "cw-001", DecisionAction.GRANT, "Signed by a tool the IND never registered."), "caseworker-tool-rogue", b"rogue" * 8),
-        real.model_copy(update={"data": real.data.model_copy(update={"caseworker_id": "cw-002", "action": DecisionAction.REFUSE})}),
+        signed(
+            command_for(case, "cw-001", DecisionAction.GRANT, "Signed by a tool the IND never registered."),
+            "caseworker-tool-rogue",
+            b"rogue" * 8,
+        ),
+        real.model_copy(
+            update={"data": real.data.model_copy(update={"caseworker_id": "cw-002", "action": DecisionAction.REFUSE})}
+        ),
     ]
     for sent in (*forgeries, real):  # the tampered copy reuses the real command's id and arrives first
         await producer.send_and_wait(DECISION_COMMANDS.name, sent.to_json(), key=str(case["case_id"]).encode())

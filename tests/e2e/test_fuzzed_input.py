@@ -111,13 +111,11 @@ def _types(*event_types: str) -> frozenset[str]:
     return frozenset(event_types)
 
 
-REGISTERED, = CASES_REGISTERED.event_types
+(REGISTERED,) = CASES_REGISTERED.event_types
 CAPTURED, NO_SHOW, COLLECTED = DESK_EVENTS.event_types
 SUPPLIED, STICKER = APPLICANT_REQUESTS.event_types
 BOOKED, COMPLETED, FLAGGED, AWAITING_SLOT = CASE_APPOINTMENTS.event_types
-ASSESSED, INFO_REQUESTED, RESUMED, REFUSAL_PROPOSED, DECIDED, PRODUCED, CLOSED, APPROACHING, EXCEEDED = (
-    CASE_LIFECYCLE.event_types
-)
+ASSESSED, INFO_REQUESTED, RESUMED, REFUSAL_PROPOSED, DECIDED, PRODUCED, CLOSED, APPROACHING, EXCEEDED = CASE_LIFECYCLE.event_types
 NOTIFY_SILENT_PRODUCTS = ("SUB", "INF")  # services/notify/handlers.py (calls_for_email): no email, nothing recorded
 
 # notify routes all of its types on each of its three topics (services/notify/app.py); biometrics and
@@ -362,9 +360,7 @@ def mutated_envelopes(draw, topic: str) -> Draft:
                 _set(document, draw(st.sampled_from(strings)), text)
         elif mutation == "specversion":
             document["specversion"] = draw(
-                st.sampled_from(
-                    ["0.3", "1", "1.0.0", " 1.0", "1.0\x00", "\uff11.\uff10", 1.0, 1, None, ["1.0"], {"v": "1.0"}]
-                )
+                st.sampled_from(["0.3", "1", "1.0.0", " 1.0", "1.0\x00", "\uff11.\uff10", 1.0, 1, None, ["1.0"], {"v": "1.0"}])
             )
         elif mutation == "event type":
             document["type"] = draw(
@@ -555,14 +551,16 @@ def explicit_drafts(topic: str) -> list[Draft]:
         Draft("type an object", document=changed(type={"type": own[0]})),
         Draft("type null", document=changed(type=None)),
         Draft("decoy type after the real one", document=template, encoding="decoy-type"),
-        Draft("forged dlq headers", document=changed(data=[]), key=b"forged", headers=(
-            ("dlq.source.topic", b"elsewhere"), ("dlq.source.partition", b"99"), ("dlq.source.offset", b"-1"))),
+        Draft(
+            "forged dlq headers",
+            document=changed(data=[]),
+            key=b"forged",
+            headers=(("dlq.source.topic", b"elsewhere"), ("dlq.source.partition", b"99"), ("dlq.source.offset", b"-1")),
+        ),
         *(Draft(f"well-formed {event_type}", document=TEMPLATES[event_type]) for event_type in own),
     ]
     if topic == DECISION_COMMANDS.name:
-        drafts += [
-            Draft(f"well-formed, {how}", document=template, signing=how) for how in ("valid", "bad", "unknown tool")
-        ]
+        drafts += [Draft(f"well-formed, {how}", document=template, signing=how) for how in ("valid", "bad", "unknown tool")]
     if topic in WAITING_TOPICS:
         drafts = [d for d in drafts if not _waits_for_registration(topic, _encode(d))]
     if topic == CASES_REGISTERED.name:
@@ -659,9 +657,8 @@ def _poisoned_registration(value: bytes | None) -> bool:
     if event is None:
         return False
     strings = list(_all_strings(_parse(value)["data"]))
-    return (
-        not all(_storable(s) and len(s) <= 200 for s in strings)
-        or not date(2000, 1, 1) <= event.data.received_on <= date(2100, 1, 1)
+    return not all(_storable(s) and len(s) <= 200 for s in strings) or not date(2000, 1, 1) <= event.data.received_on <= date(
+        2100, 1, 1
     )
 
 
@@ -833,13 +830,9 @@ class Ledger:
             self._seen[name] = len(polled)
         ids = sorted({r.event_id for r in records if r.event_id and _storable(r.event_id)})
         if ids:
-            rows = await self.pool.fetch(
-                "select submission_id from intake.cases where submission_id = any($1::text[])", ids
-            )
+            rows = await self.pool.fetch("select submission_id from intake.cases where submission_id = any($1::text[])", ids)
             self.cases |= {row["submission_id"] for row in rows}
-            rows = await self.pool.fetch(
-                "select consumer, event_id from runtime.inbox where event_id = any($1::text[])", ids
-            )
+            rows = await self.pool.fetch("select consumer, event_id from runtime.inbox where event_id = any($1::text[])", ids)
             self.inbox |= {(row["consumer"], row["event_id"]) for row in rows}
         rows = await self.pool.fetch('select consumer, topic, partition, "offset" from runtime.kept_records')
         self.kept = {(row["consumer"], row["topic"], row["partition"], row["offset"]) for row in rows}

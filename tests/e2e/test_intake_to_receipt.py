@@ -37,9 +37,7 @@ async def test_one_valid_submission_gives_one_case_and_one_receipt(pipeline, pro
     assert document["data"]["applicant"]["date_of_birth"] not in body
 
 
-async def test_the_same_submission_sent_three_times_gives_one_case_and_one_email(
-    pipeline, producer, pool, smtp_server, topics
-):
+async def test_the_same_submission_sent_three_times_gives_one_case_and_one_email(pipeline, producer, pool, smtp_server, topics):
     document = submission()
     sent = [await _send(producer, document, document["id"].encode()) for _ in range(3)]
     last = sent[-1]
@@ -55,9 +53,7 @@ async def test_the_same_submission_sent_three_times_gives_one_case_and_one_email
 
     await eventually(receipts, message="the receipt")
     case_id = (await _case(pool, document["id"]))["case_id"]
-    await eventually(
-        lambda: _notify_done(pool, case_id), message="notify to handle the case event"
-    )
+    await eventually(lambda: _notify_done(pool, case_id), message="notify to handle the case event")
     assert len(_receipts(smtp_server, recipient)) == 1
 
 
@@ -88,7 +84,8 @@ async def test_bad_input_gets_one_specific_rejection_and_the_next_submission_sti
         return [
             r
             for r in await reader.poll()
-            if json.loads(r.value)["data"]["origin"] == {"topic": SUBMISSIONS.name, "partition": bad.partition, "offset": bad.offset}
+            if json.loads(r.value)["data"]["origin"]
+            == {"topic": SUBMISSIONS.name, "partition": bad.partition, "offset": bad.offset}
         ]
 
     (rejection,) = await eventually(rejections, message=f"the rejection of {kind}")

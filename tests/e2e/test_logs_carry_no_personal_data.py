@@ -7,13 +7,13 @@ from schemas.topics import SUBMISSIONS
 from tests.conftest import eventually
 
 
-async def test_worker_logs_never_contain_names_emails_passport_numbers_or_birth_dates(
-    pipeline, producer, pool, smtp_server
-):
+async def test_worker_logs_never_contain_names_emails_passport_numbers_or_birth_dates(pipeline, producer, pool, smtp_server):
     marker = uuid4().hex[:8].upper()
     document = submission(email=f"marker-{marker.lower()}@example.org")
     applicant = document["data"]["applicant"]
-    applicant.update(given_names=f"Given{marker}", surname=f"Surname{marker}", passport_number=f"M{marker[:7]}", date_of_birth="1977-07-17")
+    applicant.update(
+        given_names=f"Given{marker}", surname=f"Surname{marker}", passport_number=f"M{marker[:7]}", date_of_birth="1977-07-17"
+    )
     broken = submission()
     broken["data"]["applicant"].update(passport_number=f"M{marker[:7]}", date_of_birth="1977-07-17", email=f"{marker}broken")
 

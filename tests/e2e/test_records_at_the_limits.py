@@ -65,7 +65,11 @@ async def _burst(producer, run: str) -> list[Sent]:
     sent = []
     for topic in CONSUMED:
         big_key, headers = f"limit-{run}".encode(), (("traceparent", b"00-abc-def-01"),)
-        sent.append(await _send(producer, topic.name, filling(topic.max_record_bytes, big_key, headers), big_key, headers, 0, "at the limit"))
+        sent.append(
+            await _send(
+                producer, topic.name, filling(topic.max_record_bytes, big_key, headers), big_key, headers, 0, "at the limit"
+            )
+        )
         huge_key, huge_headers = b"k" * 500_000, (("bulk", b"v" * 400_000),)
         value = filling(topic.max_record_bytes, huge_key, huge_headers)
         sent.append(await _send(producer, topic.name, value, huge_key, huge_headers, 1, "largest key and headers"))
@@ -97,7 +101,10 @@ async def test_a_burst_of_broken_records_behind_ones_that_cannot_be_parked_is_al
 
     big = [r for r in records if r.kind != "small and broken"]
     not_kept = [
-        f"{c.service}: {r.short()}" for r in big for c in READERS[r.topic] if c.handles is not None and KEPT not in ledger.outcomes(c, r)
+        f"{c.service}: {r.short()}"
+        for r in big
+        for c in READERS[r.topic]
+        if c.handles is not None and KEPT not in ledger.outcomes(c, r)
     ]
     assert not_kept == [], "a consumer that parks keeps what its dead-letter topic refuses (intake and decision answer it)"
     small = [r for r in records if r.kind == "small and broken"]
@@ -135,7 +142,9 @@ async def _stop_waiting_and_restart(biometrics, producer, pool) -> None:
     async with pool.acquire() as locker, locker.transaction():
         await locker.execute("lock table biometrics.cases in access exclusive mode")
         await producer.send_and_wait(CASES_REGISTERED.name, registration.to_json(), key=str(case_id).encode())
-        await eventually(lambda: _registration_waiting_on_lock(pool), message="biometrics' registration handler waiting for the lock")
+        await eventually(
+            lambda: _registration_waiting_on_lock(pool), message="biometrics' registration handler waiting for the lock"
+        )
         started = time.monotonic()
         returncode = await asyncio.to_thread(biometrics.stop, SHUTDOWN_GRACE_S + 20)
         stopped_in = time.monotonic() - started

@@ -72,7 +72,9 @@ async def sasl_workers(sasl_broker, smtp_server, tmp_path_factory):
                 worker.stop()
 
 
-async def test_workers_on_a_sasl_broker_turn_a_submission_into_a_receipt_and_never_log_the_password(sasl_workers, sasl_broker, smtp_server):
+async def test_workers_on_a_sasl_broker_turn_a_submission_into_a_receipt_and_never_log_the_password(
+    sasl_workers, sasl_broker, smtp_server
+):
     document = submission()
     producer = idempotent_producer(SASL_SERVERS, sasl_broker)
     await producer.start()

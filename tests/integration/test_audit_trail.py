@@ -71,7 +71,9 @@ async def test_an_insert_is_kept(pool, audited):
 async def test_changing_or_removing_audit_rows_is_refused_with_a_clear_error(pool, audited, operation, sql):
     before = await pool.fetchrow("select * from decision.audit_trail where id = $1", audited)
 
-    with pytest.raises(asyncpg.InsufficientPrivilegeError, match=f"decision.audit_trail is append-only: {operation} is not allowed"):
+    with pytest.raises(
+        asyncpg.InsufficientPrivilegeError, match=f"decision.audit_trail is append-only: {operation} is not allowed"
+    ):
         await attempt(pool, sql, *([audited] if "$1" in sql else []))
 
     assert await pool.fetchrow("select * from decision.audit_trail where id = $1", audited) == before

@@ -26,9 +26,7 @@ def _writing_handler(pool, calls: list, fail: dict[str, BaseException] | None = 
     async def handle(record: ConsumedRecord) -> None:
         calls.append(record.position)
         async with UnitOfWork(pool, "batch-test") as uow:
-            await uow.connection.execute(
-                "insert into public.batch_ledger values ($1, txid_current())", record.position
-            )
+            await uow.connection.execute("insert into public.batch_ledger values ($1, txid_current())", record.position)
             error = (fail or {}).pop(record.position, None)
             if error is not None:
                 raise error

@@ -9,7 +9,6 @@ from uuid import uuid4
 
 import pytest
 
-from ind_runtime.settings import Settings
 from schemas.codes import ApplicationType, LocationCode
 from services.biometrics import capacity_changes
 from services.biometrics.agenda import DeskAgenda
@@ -19,6 +18,7 @@ from services.biometrics.booking_turn import book
 from services.biometrics.capacity import Capacity
 from services.biometrics.capacity_changes import apply_configured_capacity
 from services.biometrics.cases import DeskCase, DeskCases
+from services.biometrics.settings import DeskSettings
 from services.biometrics.slots import booking_window
 from tests.conftest import service_pool
 from tests.integration.desk_stage import AM, BIO
@@ -42,22 +42,27 @@ def logged(monkeypatch) -> list[tuple[str, dict]]:
 
 
 class _Resources:
-    """What the desk service's wiring reads of a worker's resources: its settings and its pool."""
+    """What the desk service's wiring reads of a worker's resources: its pool."""
 
-    def __init__(self, pool, capacity_file) -> None:
-        self.settings = Settings(desk_capacity_file=capacity_file)
+    def __init__(self, pool) -> None:
         self.pool = pool
+
+
+def _wiring(pool, capacity_file):
+    return wiring(DeskSettings(desk_capacity_file=capacity_file), _Resources(pool))
 
 
 async def _start(pool, capacity_file) -> None:
     """The desk service's start-up, as its wiring declares it."""
-    for step in wiring(_Resources(pool, capacity_file)).before_consuming:
+    for step in _wiring(pool, capacity_file).before_consuming:
         await step()
 
 
 async def _seats(pool, location: LocationCode = AM, after: date = date.min) -> set[int]:
     rows = await pool.fetch(
-        "select distinct capacity from biometrics.slots where location = $1 and product = 'BIO' and day > $2", location.value, after
+        "select distinct capacity from biometrics.slots where location = $1 and product = 'BIO' and day > $2",
+        location.value,
+        after,
     )
     return {r["capacity"] for r in rows}
 
@@ -73,7 +78,7 @@ async def test_a_worker_started_with_more_desks_gives_the_days_already_open_the_
 
     assert await _seats(desk_pool) == {6}
     assert await _seats(desk_pool, LocationCode.DEN_BOSCH) == {4}  # not in the file: its kind's default, as before
-    (waiting_list_pass,) = wiring(_Resources(desk_pool, capacity_file)).timers
+    (waiting_list_pass,) = _wiring(desk_pool, capacity_file).timers
     assert isinstance(waiting_list_pass.job, WaitingListPass)  # and the pass over the bookings waiting for a slot runs
 
 
@@ -112,9 +117,10 @@ async def test_fewer_desks_never_take_seats_already_booked_and_the_log_says_wher
     rows = await desk_pool.fetch("select day, capacity, booked from biometrics.slots where location = 'AM' and product = 'BIO'")
     assert {(r["capacity"], r["booked"]) for r in rows if r["day"] == first_day} == {(3, 3)}
     assert {r["capacity"] for r in rows if r["day"] != first_day} == {1}
-    assert ("future slots stay above their configured seats: more seats are booked in them", {
-        "location": "AM", "product": "BIO", "slots": 1, "desks": 1
-    }) in logged
+    assert (
+        "future slots stay above their configured seats: more seats are booked in them",
+        {"location": "AM", "product": "BIO", "slots": 1, "desks": 1},
+    ) in logged
 
 
 async def test_days_are_cut_anew_into_slots_of_the_configured_length_but_a_day_with_appointments_is_kept(desk_pool, logged):
@@ -124,10 +130,13 @@ async def test_days_are_cut_anew_into_slots_of_the_configured_length_but_a_day_w
     await _apply(desk_pool, half_days, FRIDAY)
 
     first_day, second_day = booking_window(FRIDAY, 2)
-    rows = await desk_pool.fetch("select day, start_time, end_time from biometrics.slots where location = 'AM' and product = 'BIO'")
+    rows = await desk_pool.fetch(
+        "select day, start_time, end_time from biometrics.slots where location = 'AM' and product = 'BIO'"
+    )
     cut = {day: sorted((r["start_time"], r["end_time"]) for r in rows if r["day"] == day) for day in (first_day, second_day)}
     assert cut[first_day] == [(time(9), time(17))]
     assert cut[second_day] == [(time(9), time(13)), (time(13), time(17))]
-    assert ("future days keep slots of another length than configured: appointments were made on them", {
-        "location": "AM", "product": "BIO", "days": 1
-    }) in logged
+    assert (
+        "future days keep slots of another length than configured: appointments were made on them",
+        {"location": "AM", "product": "BIO", "days": 1},
+    ) in logged

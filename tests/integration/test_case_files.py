@@ -9,15 +9,15 @@ from datetime import date, timedelta
 import pytest
 
 from ind_runtime.records import ConsumedRecord, Unprocessable
-from ind_runtime.routing import BatchRouter
-from ind_runtime.settings import Settings
+from ind_runtime.wiring import handlers_for
 from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, BiometricsCompleted, CaseFlagged
 from schemas.codes import LocationCode
 from schemas.desk import DocumentCollected
 from schemas.topics import CASE_APPOINTMENTS
 from services.decision import flow
-from services.decision.app import MIGRATIONS, wire
+from services.decision.app import MIGRATIONS, wiring
 from services.decision.policy import DecisionPolicy
+from services.decision.settings import DecisionSettings
 from services.decision.unit_of_work import DecisionUnitOfWork
 from tests.conftest import registrations, service_pool
 from tests.decision_events import about
@@ -85,44 +85,33 @@ async def test_a_batch_of_desk_reports_moves_each_case_on_once_and_leaves_those_
     assert cases[a.data.case_id]["pickup_location"] == AM.value  # where the biometrics were taken
     assert "desk_stage_incomplete" in cases[b.data.case_id]["findings"]
     assert cases[b.data.case_id]["recommendation"] is not None
-    history = await decision_pool.fetch("select case_id, set_by from decision.status_history where set_by <> 'intake' order by id")
+    history = await decision_pool.fetch(
+        "select case_id, set_by from decision.status_history where set_by <> 'intake' order by id"
+    )
     assert [(h["case_id"], h["set_by"]) for h in history] == [
         (a.data.case_id, "biometrics"),
         (a.data.case_id, "decision"),
         (b.data.case_id, "decision"),
     ]
     assessed = await decision_pool.fetch(
-        "select key from runtime.outbox where publisher = $1 and convert_from(value, 'utf8') like '%case.assessed%' order by id", PUBLISHER
+        "select key from runtime.outbox where publisher = $1 and convert_from(value, 'utf8') like '%case.assessed%' order by id",
+        PUBLISHER,
     )
     assert [r["key"].decode() for r in assessed] == [str(a.data.case_id), str(b.data.case_id)]
 
     await _open(decision_pool, [not_yet])
     assert await _reported(decision_pool, [early, later]) == []
-    assert await decision_pool.fetchval("select status from decision.cases where case_id = $1", not_yet.data.case_id) == "awaiting_decision"
-
-
-class _WiredBatches:
-    """Stands in for the worker's resources to read how the decision service routes each topic's batches."""
-
-    settings = Settings()
-
-    def __init__(self) -> None:
-        self.routes: dict[str, tuple] = {}
-
-    def route_batches(self, _app, topic: str, models, handle, **_context) -> None:
-        self.routes[topic] = (models, handle)
-
-    def __getattr__(self, _name: str):
-        return lambda *_args, **_kwargs: None
+    assert (
+        await decision_pool.fetchval("select status from decision.cases where case_id = $1", not_yet.data.case_id)
+        == "awaiting_decision"
+    )
 
 
 async def test_a_booking_waiting_for_a_desk_slot_neither_assesses_the_case_nor_finds_against_it(decision_pool):
     (registration,) = registrations(1, seed=7)
     await _open(decision_pool, [registration])
-    wired = _WiredBatches()
-    wire(None, wired)
-    models, handle = wired.routes[CASE_APPOINTMENTS.name]
-    router = BatchRouter(lambda: DecisionUnitOfWork(decision_pool, PUBLISHER), models, handle, policy=POLICY)
+    (appointments,) = [source for source in wiring(DecisionSettings(), None).consumes if source.topic == CASE_APPOINTMENTS.name]
+    _record_handler, router = handlers_for(appointments, lambda: DecisionUnitOfWork(decision_pool, PUBLISHER))
     waiting = about(AppointmentAwaitingSlot, registration)
     record = ConsumedRecord(CASE_APPOINTMENTS.name, 0, 0, str(registration.data.case_id).encode(), waiting.to_json())
 
@@ -151,7 +140,9 @@ async def test_a_batch_of_collected_documents_closes_each_case_awaiting_pickup_o
 
     statuses = {r["case_id"]: r["status"] for r in await decision_pool.fetch("select case_id, status from decision.cases")}
     assert statuses == {waiting.data.case_id: "closed", too_early.data.case_id: "awaiting_biometrics"}
-    notes = await decision_pool.fetch("select case_id, set_by from decision.status_history where explanation like 'Residence document%'")
+    notes = await decision_pool.fetch(
+        "select case_id, set_by from decision.status_history where explanation like 'Residence document%'"
+    )
     assert [(n["case_id"], n["set_by"]) for n in notes] == [(waiting.data.case_id, collected.data.desk_officer)]
     closed = await decision_pool.fetch(
         "select key from runtime.outbox where publisher = $1 and convert_from(value, 'utf8') like '%case.closed%'", PUBLISHER

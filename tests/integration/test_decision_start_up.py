@@ -79,7 +79,9 @@ def _file(tmp_path: Path, name: str, text: str | bytes) -> str:
         "tool-keys-short-key",
     ],
 )
-async def test_an_unusable_file_stops_the_worker_with_one_line_naming_the_setting_and_the_problem(tmp_path, setting, content, problem):
+async def test_an_unusable_file_stops_the_worker_with_one_line_naming_the_setting_and_the_problem(
+    tmp_path, setting, content, problem
+):
     path = str(tmp_path / "absent.json") if content is None else _file(tmp_path, "settings.json", content)
 
     code, stdout, stderr = await start_decision(**{setting: path})

@@ -20,7 +20,6 @@ import pytest
 import services.decision.app
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord, Unprocessable
-from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from schemas.applicant import InformationSupplied
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
@@ -33,8 +32,9 @@ from services.decision import commands, flow, timers
 from services.decision.case_file import queue
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
-from services.decision.tool_keys import load_tool_keys
 from services.decision.policy import DecisionPolicy
+from services.decision.settings import DEFAULT_TOOL_KEYS
+from services.decision.tool_keys import load_tool_keys
 from services.decision.unit_of_work import DecisionUnitOfWork
 from tests.decision_events import command_for, record_of
 
@@ -114,7 +114,7 @@ async def send(pool, command: DecisionRequested, policy: DecisionPolicy, record:
     unless ``record`` is given, which makes this a redelivery of that record)."""
     record = record or record_of(command)
     async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
-        await commands.decision_requested(command, record, uow, policy)
+        await commands.screened_commands([(record, command)], uow, policy)
 
 
 async def decide(pool, case, caseworker_id, action, policy, reason="Checked against every condition.") -> DecisionRequested:
@@ -167,7 +167,9 @@ async def case_row(pool, case_id: UUID):
 
 
 async def history(pool, case_id: UUID) -> list:
-    return await pool.fetch("select status, set_by, explanation from decision.status_history where case_id = $1 order by id", case_id)
+    return await pool.fetch(
+        "select status, set_by, explanation from decision.status_history where case_id = $1 order by id", case_id
+    )
 
 
 async def audit_rows(pool, case_id: UUID) -> list:
@@ -261,11 +263,17 @@ async def test_a_case_awaiting_information_gets_no_deadline_events_even_past_its
     received = date(2040, 3, 13)
     case = await awaiting_decision(pool, received)
     asked_on = received + timedelta(days=10)
-    await decide(pool, case, "cw-001", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your employment contract.")
+    await decide(
+        pool, case, "cw-001", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your employment contract."
+    )
     row = await case_row(pool, case.data.case_id)
     assert row["status"] == "awaiting_information"
 
-    for day in (row["deadline"] - timedelta(days=WARNING_DAYS), row["deadline"] + timedelta(days=1), row["deadline"] + timedelta(days=60)):
+    for day in (
+        row["deadline"] - timedelta(days=WARNING_DAYS),
+        row["deadline"] + timedelta(days=1),
+        row["deadline"] + timedelta(days=60),
+    ):
         await run_timer(pool, timers.watch_deadlines, policy_on(day))
 
     assert await events_of(pool, case.data.case_id, *DEADLINE_TYPES) == []
@@ -281,7 +289,11 @@ async def test_a_closed_case_gets_no_deadline_events(pool):
     row = await case_row(pool, case.data.case_id)
     assert (row["status"], row["outcome"]) == ("closed", "granted")
 
-    for day in (row["deadline"] - timedelta(days=WARNING_DAYS), row["deadline"] + timedelta(days=1), row["deadline"] + timedelta(days=60)):
+    for day in (
+        row["deadline"] - timedelta(days=WARNING_DAYS),
+        row["deadline"] + timedelta(days=1),
+        row["deadline"] + timedelta(days=60),
+    ):
         await run_timer(pool, timers.watch_deadlines, policy_on(day))
 
     assert await events_of(pool, case.data.case_id, *DEADLINE_TYPES) == []
@@ -347,10 +359,15 @@ async def test_the_queue_lists_only_cases_awaiting_decision_nearest_deadline_fir
 
     async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
         rows = await queue(connection, limit=100_000)
-        listed = await connection.fetch("select status from decision.cases where case_id = any($1::uuid[])", [r["case_id"] for r in rows])
+        listed = await connection.fetch(
+            "select status from decision.cases where case_id = any($1::uuid[])", [r["case_id"] for r in rows]
+        )
 
     ours = {c.data.case_number for c in (later_hsm, sooner_study, still_at_desk, granted, waiting_for_applicant, refusal)}
-    assert [r["case_number"] for r in rows if r["case_number"] in ours] == [sooner_study.data.case_number, later_hsm.data.case_number]
+    assert [r["case_number"] for r in rows if r["case_number"] in ours] == [
+        sooner_study.data.case_number,
+        later_hsm.data.case_number,
+    ]
     deadlines = [(r["deadline"], r["case_number"]) for r in rows]
     assert deadlines == sorted(deadlines)
     assert {r["status"] for r in listed} == {"awaiting_decision"}  # read in the queue's own snapshot
@@ -421,9 +438,16 @@ async def test_a_caseworker_cannot_confirm_their_own_refusal_and_the_rejection_i
         "rejection_code": "same_caseworker",
     }
     outcomes = await outbox(pool, case_id, DECISION_OUTCOMES.name)
-    assert [o["event"]["type"] for o in outcomes] == ["nl.ind.decision.command_accepted.v1", "nl.ind.decision.command_rejected.v1"]
+    assert [o["event"]["type"] for o in outcomes] == [
+        "nl.ind.decision.command_accepted.v1",
+        "nl.ind.decision.command_rejected.v1",
+    ]
     rejected = outcomes[1]["event"]["data"]
-    assert (rejected["command_id"], rejected["code"], rejected["caseworker_id"]) == (own_confirmation.id, "same_caseworker", "cw-001")
+    assert (rejected["command_id"], rejected["code"], rejected["caseworker_id"]) == (
+        own_confirmation.id,
+        "same_caseworker",
+        "cw-001",
+    )
     assert rejected["reason"] == rejection["rejection_reason"]
     assert_readable_sentence(rejected["reason"])
     assert "different caseworker" in rejected["reason"]
@@ -514,7 +538,11 @@ async def test_a_forged_command_is_refused_as_unauthenticated_audited_once_and_d
     }
     [outcome] = await outbox(pool, case_id, DECISION_OUTCOMES.name)
     rejected = outcome["event"]["data"]
-    assert (outcome["event"]["type"], rejected["command_id"], rejected["code"]) == ("nl.ind.decision.command_rejected.v1", real.id, "unauthenticated")
+    assert (outcome["event"]["type"], rejected["command_id"], rejected["code"]) == (
+        "nl.ind.decision.command_rejected.v1",
+        real.id,
+        "unauthenticated",
+    )
     assert rejected["reason"] == audit["rejection_reason"]
     assert_readable_sentence(rejected["reason"])
     assert (await case_row(pool, case_id))["status"] == "awaiting_decision"
@@ -526,7 +554,10 @@ async def test_a_forged_command_is_refused_as_unauthenticated_audited_once_and_d
         ("nl.ind.decision.command_rejected.v1", real.id),
         ("nl.ind.decision.command_accepted.v1", real.id),
     ]
-    assert [(a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case_id)] == [(False, "unauthenticated"), (True, None)]
+    assert [(a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case_id)] == [
+        (False, "unauthenticated"),
+        (True, None),
+    ]
     assert (await case_row(pool, case_id))["status"] == "document_in_production"
 
 
@@ -555,7 +586,9 @@ async def test_supplied_information_resumes_the_clock_and_extends_the_deadline_b
     old_deadline = (await case_row(pool, case_id))["deadline"]
     assert old_deadline == date(2040, 5, 30)
     asked_on = date(2040, 3, 20)
-    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your employment contract.")
+    await decide(
+        pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your employment contract."
+    )
     row = await case_row(pool, case_id)
     assert (row["status"], row["suspended_on"]) == ("awaiting_information", asked_on)
     [requested] = await events_of(pool, case_id, "nl.ind.information.requested.v1")
@@ -566,7 +599,12 @@ async def test_supplied_information_resumes_the_clock_and_extends_the_deadline_b
     row = await case_row(pool, case_id)
     new_deadline = statutory_deadline(HSM, received, 5)
     assert new_deadline == old_deadline + timedelta(days=5)
-    assert (row["status"], row["suspended_days"], row["suspended_on"], row["deadline"]) == ("awaiting_decision", 5, None, new_deadline)
+    assert (row["status"], row["suspended_days"], row["suspended_on"], row["deadline"]) == (
+        "awaiting_decision",
+        5,
+        None,
+        new_deadline,
+    )
     [resumed] = await events_of(pool, case_id, "nl.ind.case.resumed.v1")
     assert resumed["data"] == {
         "case_id": str(case_id),
@@ -583,24 +621,40 @@ async def test_a_second_suspension_adds_to_the_first_and_its_event_counts_only_i
     received = date(2040, 3, 2)
     case = await awaiting_decision(pool, received)
     case_id = case.data.case_id
-    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 3, 20)), "Please send your contract.")
+    await decide(
+        pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 3, 20)), "Please send your contract."
+    )
     await supply_information(pool, case, date(2040, 3, 25))
-    await decide(pool, case, "cw-004", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 4, 1)), "Please send your payslips.")
+    await decide(
+        pool, case, "cw-004", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 4, 1)), "Please send your payslips."
+    )
     await supply_information(pool, case, date(2040, 4, 4))
 
     row = await case_row(pool, case_id)
-    assert (row["status"], row["suspended_days"], row["deadline"]) == ("awaiting_decision", 8, statutory_deadline(HSM, received, 8))
+    assert (row["status"], row["suspended_days"], row["deadline"]) == (
+        "awaiting_decision",
+        8,
+        statutory_deadline(HSM, received, 8),
+    )
     resumed = await events_of(pool, case_id, "nl.ind.case.resumed.v1")
     assert [e["data"]["suspended_days"] for e in resumed] == [5, 3]
 
 
 async def test_information_supplied_when_none_was_requested_changes_nothing(pool):
     case = await awaiting_decision(pool, date(2040, 3, 5))
-    before = (await case_row(pool, case.data.case_id), await history(pool, case.data.case_id), await outbox(pool, case.data.case_id))
+    before = (
+        await case_row(pool, case.data.case_id),
+        await history(pool, case.data.case_id),
+        await outbox(pool, case.data.case_id),
+    )
 
     await supply_information(pool, case, date(2040, 3, 20))
 
-    after = (await case_row(pool, case.data.case_id), await history(pool, case.data.case_id), await outbox(pool, case.data.case_id))
+    after = (
+        await case_row(pool, case.data.case_id),
+        await history(pool, case.data.case_id),
+        await outbox(pool, case.data.case_id),
+    )
     assert after == before
 
 
@@ -612,7 +666,9 @@ async def test_a_batch_of_supplied_information_resumes_each_case_as_the_same_eve
         """Two cases waiting for information, the second one warned of its deadline, and one not waiting."""
         waiting = [await awaiting_decision(pool, received) for _ in range(2)]
         for case in waiting:
-            await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your contract.")
+            await decide(
+                pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(asked_on), "Please send your contract."
+            )
         await pool.execute("update decision.cases set warned_on = $2 where case_id = $1", waiting[1].data.case_id, asked_on)
         return [*waiting, await awaiting_decision(pool, received)]
 
@@ -668,10 +724,14 @@ def on_file(event: InformationSupplied) -> tuple:
 async def test_supplied_information_is_kept_on_file_once_per_event_whether_or_not_it_was_requested(pool):
     received = date(2040, 7, 2)
     asked = await awaiting_decision(pool, received)
-    await decide(pool, asked, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 16)), "Please send your contract.")
+    await decide(
+        pool, asked, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 16)), "Please send your contract."
+    )
     unasked = await awaiting_decision(pool, received)
     answer = information_for(asked).model_copy(update={"time": datetime(2040, 7, 20, 8, 15, tzinfo=timezone.utc)})
-    answer = answer.model_copy(update={"data": answer.data.model_copy(update={"documents": ["employment contract", "payslip June"]})})
+    answer = answer.model_copy(
+        update={"data": answer.data.model_copy(update={"documents": ["employment contract", "payslip June"]})}
+    )
     unasked_for = information_for(unasked).model_copy(update={"time": datetime(2040, 7, 21, 17, 0, tzinfo=timezone.utc)})
     later = information_for(asked).model_copy(update={"time": datetime(2040, 7, 22, 9, 30, tzinfo=timezone.utc)})
 
@@ -687,13 +747,19 @@ async def test_supplied_information_is_kept_on_file_once_per_event_whether_or_no
     assert (await case_row(pool, asked.data.case_id))["status"] == "awaiting_decision"  # resumed by the first
 
 
-@pytest.mark.parametrize("name", ["contract\x00.pdf", "contract \ud800.pdf", "\udfff"], ids=["nul", "high-surrogate", "low-surrogate"])
+@pytest.mark.parametrize(
+    "name", ["contract\x00.pdf", "contract \ud800.pdf", "\udfff"], ids=["nul", "high-surrogate", "low-surrogate"]
+)
 async def test_documents_no_column_can_hold_are_unprocessable_and_change_nothing(pool, name):
     case = await awaiting_decision(pool, date(2040, 7, 3))
-    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 10)), "Please send your contract.")
+    await decide(
+        pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 7, 10)), "Please send your contract."
+    )
     before = await case_row(pool, case.data.case_id)
     fine = information_for(case)
-    bad = fine.model_copy(update={"id": f"portal-info-{uuid4()}", "data": fine.data.model_copy(update={"documents": ["passport", name]})})
+    bad = fine.model_copy(
+        update={"id": f"portal-info-{uuid4()}", "data": fine.data.model_copy(update={"documents": ["passport", name]})}
+    )
 
     with pytest.raises(Unprocessable, match=f"case {case.data.case_number} hold a NUL or an unpaired surrogate"):
         async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
@@ -705,7 +771,9 @@ async def test_documents_no_column_can_hold_are_unprocessable_and_change_nothing
 
 async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_changes_nothing(pool):
     case = await awaiting_decision(pool, date(2040, 6, 3))
-    await decide(pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 6, 10)), "Please send your contract.")
+    await decide(
+        pool, case, "cw-003", DecisionAction.REQUEST_INFORMATION, policy_on(date(2040, 6, 10)), "Please send your contract."
+    )
     before = await case_row(pool, case.data.case_id)
 
     batch = [information_for(case), information_for(case, "IND-2040-9999999")]
@@ -720,20 +788,19 @@ async def test_a_batch_naming_a_case_by_another_number_is_unprocessable_and_chan
 
 
 async def _in_one_batch(pool, records: list[ConsumedRecord], policy: DecisionPolicy) -> None:
-    """As the worker takes a batch: the signed commands in one unit of work, the rest one by one."""
+    """As the worker takes a batch: every command that passed screening in one unit of work."""
     screened = [(record, DecisionRequested.model_validate_json(record.value)) for record in records]
-    signed_commands, left = commands.authenticated(screened, policy)
     async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
-        await commands.decision_commands(signed_commands, uow, policy)
-    for record in left:
-        await send(pool, DecisionRequested.model_validate_json(record.value), policy, record)
+        await commands.screened_commands(screened, uow, policy)
 
 
 async def _what_happened(pool, case: CaseRegistered) -> tuple:
     """A case's end as the outside sees it, without ids and times that differ from case to case."""
     row = await case_row(pool, case.data.case_id)
     events = [(o["event"]["type"], o["event"]["data"].get("code")) for o in await outbox(pool, case.data.case_id)]
-    audits = [(a["caseworker_id"], a["action"], a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case.data.case_id)]
+    audits = [
+        (a["caseworker_id"], a["action"], a["accepted"], a["rejection_code"]) for a in await audit_rows(pool, case.data.case_id)
+    ]
     notes = [(h["status"], h["set_by"]) for h in await history(pool, case.data.case_id)]
     return row["status"], row["outcome"], row["document_due_at"], events, audits, notes
 

@@ -29,7 +29,9 @@ class World:
         self.handled.append((record.key, record.offset))
 
 
-def _processor(pool, world: World, consumer: str, producer=None, not_ready_max_s: float = 600.0, handle_batch=None) -> RecordProcessor:
+def _processor(
+    pool, world: World, consumer: str, producer=None, not_ready_max_s: float = 600.0, handle_batch=None
+) -> RecordProcessor:
     policy = RetryPolicy(max_attempts=2, backoff_s=0.01, backoff_max_s=0.02, not_ready_max_s=not_ready_max_s)
     return RecordProcessor(
         consumer,
@@ -133,7 +135,12 @@ async def test_a_set_aside_record_whose_row_cannot_be_written_holds_back_only_it
 
     policy = RetryPolicy(max_attempts=2, backoff_s=0.01, backoff_max_s=0.02)
     processor = RecordProcessor(
-        consumer, handle, lambda: None, policy, lambda **options: SharedTransaction(pool, consumer, **options), DeferredRecords(consumer, TOPIC)
+        consumer,
+        handle,
+        lambda: None,
+        policy,
+        lambda **options: SharedTransaction(pool, consumer, **options),
+        DeferredRecords(consumer, TOPIC),
     )
     await processor.process_batch([_record(b"good-1", 0), _record(b"broken", 1), _record(b"good-2", 2)])
     registered.update({b"good-1", b"broken", b"good-2"})
@@ -168,7 +175,9 @@ class BatchWorld(World):
         taken = [r for r in records if r.key not in waiting]
         async with UnitOfWork(self._pool, self._consumer) as uow:
             for record in taken:
-                uow.append("insert into deferral_test_ledger (consumer, position) values ($1, $2)", self._consumer, record.position)
+                uow.append(
+                    "insert into deferral_test_ledger (consumer, position) values ($1, $2)", self._consumer, record.position
+                )
             await uow.commit()
         self.handled.extend((r.key, r.offset) for r in taken)
         return [r for r in records if r.key in waiting]

@@ -43,11 +43,13 @@ async def test_a_batch_books_a_biometrics_appointment_for_each_case_that_needs_o
     events = registrations(3, 1, ApplicationType.FAMILY, ApplicationType.MVV, ApplicationType.STUDY, location=AM)
     await take_on(desk_pool, events)
 
-    assert sorted(await published(desk_pool)) == sorted([  # one event per case: no order between cases
-        (str(events[0].data.case_id), "nl.ind.appointment.booked.v1"),
-        (str(events[1].data.case_id), "nl.ind.biometrics.completed.v1"),
-        (str(events[2].data.case_id), "nl.ind.appointment.booked.v1"),
-    ])
+    assert sorted(await published(desk_pool)) == sorted(
+        [  # one event per case: no order between cases
+            (str(events[0].data.case_id), "nl.ind.appointment.booked.v1"),
+            (str(events[1].data.case_id), "nl.ind.biometrics.completed.v1"),
+            (str(events[2].data.case_id), "nl.ind.appointment.booked.v1"),
+        ]
+    )
     booked = await desk_pool.fetch("select case_id, product from biometrics.appointments")
     assert {(r["case_id"], r["product"]) for r in booked} == {(events[0].data.case_id, "BIO"), (events[2].data.case_id, "BIO")}
     assert await desk_pool.fetchval("select count(*) from biometrics.cases") == 3
@@ -250,12 +252,11 @@ async def test_a_batch_of_bookings_takes_its_seats_through_the_slots_index_not_a
     async with unit_of_work(desk_pool) as uow:
         await uow.agenda.open_booking_window(MONDAY)  # 53,200 slots
         await uow.commit()
-    keys = [r["slot_key"] for r in await desk_pool.fetch("select slot_key from biometrics.slots order by day, start_time limit 300")]
+    keys = [
+        r["slot_key"] for r in await desk_pool.fetch("select slot_key from biometrics.slots order by day, start_time limit 300")
+    ]
     async with desk_pool.acquire() as connection, connection.transaction():
-        plan = "\n".join(
-            row[0]
-            for row in await connection.fetch(f"explain {TAKE_SEATS}", keys, [1] * len(keys))
-        )
+        plan = "\n".join(row[0] for row in await connection.fetch(f"explain {TAKE_SEATS}", keys, [1] * len(keys)))
     assert "Index Scan using slots_pkey" in plan, plan
     assert "Seq Scan on slots" not in plan, plan
 
@@ -266,7 +267,14 @@ async def test_a_read_of_free_slots_walks_only_the_free_slots_of_its_location(de
         await uow.commit()
     async with desk_pool.acquire() as connection, connection.transaction():
         rows = await connection.fetch(
-            f"explain {FREE_SLOTS_AFTER}", AppointmentProduct.BIOMETRICS.value, AM.value, MONDAY, date(2027, 4, 30), MONDAY, time(0, 0), 40
+            f"explain {FREE_SLOTS_AFTER}",
+            AppointmentProduct.BIOMETRICS.value,
+            AM.value,
+            MONDAY,
+            date(2027, 4, 30),
+            MONDAY,
+            time(0, 0),
+            40,
         )
     plan = "\n".join(row[0] for row in rows)
     assert "Index Scan using slots_free_at on slots" in plan, plan

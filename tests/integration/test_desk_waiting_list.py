@@ -88,7 +88,8 @@ async def test_a_waiting_booking_gets_a_seat_that_more_capacity_frees(desk_pool)
     await _pass(desk_pool, MONDAY, two_seats_a_day)
     assert await _waiting(desk_pool) == []
     day = await desk_pool.fetchval(
-        "select s.day from biometrics.appointments a join biometrics.slots s using (slot_key) where a.case_id = $1", late.data.case_id
+        "select s.day from biometrics.appointments a join biometrics.slots s using (slot_key) where a.case_id = $1",
+        late.data.case_id,
     )
     assert day == booking_window(MONDAY, 1)[0]  # the earliest seat, now that every day has two
 
@@ -107,7 +108,9 @@ async def test_the_timers_pass_books_what_waits_while_the_worker_runs(desk_pool)
     timer = Every(0.05, WaitingListPass(policy(TUESDAY)), batch=WAITING_PAGE)
     running = asyncio.create_task(run_every(timer, lambda: unit_of_work(desk_pool, ONE_SEAT_A_DAY)))
     try:
-        await eventually(lambda: desk_pool.fetchval("select count(*) = 0 from biometrics.waiting_bookings"), timeout=10, message="the booking")
+        await eventually(
+            lambda: desk_pool.fetchval("select count(*) = 0 from biometrics.waiting_bookings"), timeout=10, message="the booking"
+        )
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)

@@ -85,12 +85,17 @@ async def test_events_about_a_case_not_registered_yet_are_left_in_order_and_the_
 
     assert queued.emails == 1
     assert queued.left == [later[0], later[2]]
-    assert await _emails(notify_pool) == [("application_received", known.data.applicant.email), ("decision_granted", known.data.applicant.email)]
-    assert await notify_pool.fetchval("select count(*) from runtime.inbox where event_id = any($1)", [later[0].id, later[2].id]) == 0
+    assert await _emails(notify_pool) == [
+        ("application_received", known.data.applicant.email),
+        ("decision_granted", known.data.applicant.email),
+    ]
+    assert (
+        await notify_pool.fetchval("select count(*) from runtime.inbox where event_id = any($1)", [later[0].id, later[2].id]) == 0
+    )
 
 
 async def test_an_event_seen_before_or_twice_in_one_batch_queues_one_email(notify_pool):
-    registration, = registrations(1, seed=3)
+    (registration,) = registrations(1, seed=3)
     decided = _decided(registration)
     first = await _queue(notify_pool, [registration, registration, decided])
     again = await _queue(notify_pool, [decided, registration])
@@ -100,7 +105,7 @@ async def test_an_event_seen_before_or_twice_in_one_batch_queues_one_email(notif
 
 
 async def test_an_appointment_the_applicant_made_queues_no_email_and_is_not_marked(notify_pool):
-    registration, = registrations(1, seed=4)
+    (registration,) = registrations(1, seed=4)
     await _queue(notify_pool, [registration])
     submission_slot = _booked(registration, AppointmentProduct.SUBMISSION)
 
@@ -111,11 +116,13 @@ async def test_an_appointment_the_applicant_made_queues_no_email_and_is_not_mark
 
 
 async def test_a_booking_that_waits_for_a_slot_queues_an_email_about_the_wait(notify_pool):
-    registration, = registrations(1, seed=5)
+    (registration,) = registrations(1, seed=5)
     await _queue(notify_pool, [registration])
     data = registration.data
     waiting = AppointmentAwaitingSlot.create(
-        AwaitingSlotData(case_id=data.case_id, case_number=data.case_number, product=AppointmentProduct.BIOMETRICS, attempt=1, window_days=40),
+        AwaitingSlotData(
+            case_id=data.case_id, case_number=data.case_number, product=AppointmentProduct.BIOMETRICS, attempt=1, window_days=40
+        ),
         source="urn:ind:biometrics",
         subject=data.case_number,
     )

@@ -7,12 +7,13 @@ import asyncpg
 import pytest
 
 from ind_runtime.db import migrate
-from ind_runtime.settings import Settings, get_settings
+from ind_runtime.settings import get_settings
 from services.notify import emails
 from services.notify.app import MIGRATIONS
 from services.notify.dispatcher import MailDispatcher
 from services.notify.emails import EmailQueue
 from services.notify.messages import Email
+from services.notify.settings import NotifySettings
 from services.notify.unit_of_work import NotifyUnitOfWork
 from tests.conftest import as_superuser, service_pool
 
@@ -24,7 +25,9 @@ async def notify_pool(pool):
 
 
 def _dispatcher(pool, smtp_server, **overrides) -> MailDispatcher:
-    settings = Settings(**{"smtp_port": smtp_server.port, "email_backoff_s": 0.01, "email_backoff_max_s": 0.01, **overrides})
+    settings = NotifySettings(
+        **{"smtp_port": smtp_server.port, "email_backoff_s": 0.01, "email_backoff_max_s": 0.01, **overrides}
+    )
     return MailDispatcher(settings, lambda: pool, "notify-test")
 
 
@@ -114,7 +117,9 @@ async def test_a_stopping_dispatcher_finishes_the_email_in_flight_and_hands_back
         await asyncio.gather(running, return_exceptions=True)
     finally:
         smtp_server.delay_s = 0.0
-    rows = await notify_pool.fetch("select recipient, status, claimed_until from notify.emails where recipient = any($1)", recipients)
+    rows = await notify_pool.fetch(
+        "select recipient, status, claimed_until from notify.emails where recipient = any($1)", recipients
+    )
     sent = {row["recipient"] for row in rows if row["status"] == "sent"}
     delivered = {r for r in recipients if smtp_server.to(r)}
     assert sent == delivered and len(sent) == 2  # the one in flight was finished and recorded

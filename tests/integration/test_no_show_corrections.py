@@ -66,7 +66,9 @@ async def test_a_capture_after_its_no_show_completes_the_biometrics_and_cancels_
     assert (await appointment_of(desk_pool, registration, attempt=2))[1] == "cancelled"
     assert await seats_booked(desk_pool) == 1  # the seat of the booking again is free for someone else
     assert (await published(desk_pool))[-1] == (str(registration.data.case_id), COMPLETED)
-    location = await desk_pool.fetchval("select biometrics_location from biometrics.cases where case_id = $1", registration.data.case_id)
+    location = await desk_pool.fetchval(
+        "select biometrics_location from biometrics.cases where case_id = $1", registration.data.case_id
+    )
     assert location == AM.value
     assert [event for event, _fields in logged] == [
         "the desk corrects a no-show: the appointment was attended",
@@ -119,7 +121,10 @@ async def test_a_correction_takes_the_booking_again_that_waits_for_a_slot_off_th
         for case in day_after:  # the four seats of the one day that window adds
             await book(agenda, case, BIO, case.preferred_location, [case.preferred_location], window[-1], attempt=1)
     await report(desk_pool, [await no_show(desk_pool, registration)], one_seat_a_day)
-    assert await desk_pool.fetchval("select attempt from biometrics.waiting_bookings where case_id = $1", registration.data.case_id) == 2
+    assert (
+        await desk_pool.fetchval("select attempt from biometrics.waiting_bookings where case_id = $1", registration.data.case_id)
+        == 2
+    )
 
     await report(desk_pool, [await capture(desk_pool, registration)], one_seat_a_day)
 

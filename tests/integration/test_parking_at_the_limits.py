@@ -101,7 +101,9 @@ async def test_a_record_at_its_topics_limit_is_dead_lettered_whole(topics, pool,
     assert await _kept(pool, consumer) == []
 
 
-async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_still_parked(topics, pool, database_url, read_topic):
+async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_still_parked(
+    topics, pool, database_url, read_topic
+):
     consumer = f"limits-{uuid4()}"
     big, small = _at_the_limit(offset=902), ConsumedRecord(TOPIC, 1, 903, b"case-small", b"{broken", ())
     reader = await read_topic(DESK_EVENTS.dead_letter)
@@ -134,7 +136,10 @@ async def test_a_record_its_dead_letter_topic_refuses_is_kept_and_the_next_ones_
         timeout=60,
     )
     assert listing.returncode == 0, listing.stderr
-    assert f"{consumer} {TOPIC}-0-902 ValueError; dead-letter topic refused: aiokafka.errors.MessageSizeTooLargeError" in listing.stdout
+    assert (
+        f"{consumer} {TOPIC}-0-902 ValueError; dead-letter topic refused: aiokafka.errors.MessageSizeTooLargeError"
+        in listing.stdout
+    )
     assert "\\xff" not in listing.stdout and big.key.decode() not in listing.stdout, "no bytes of the record"
 
 
@@ -159,7 +164,9 @@ async def test_a_failing_record_is_set_aside_so_only_its_key_waits_and_is_parked
         await processor.process_batch(batch)
         assert sorted(c for c in calls if c[0] != b"bad") == [(b"good", 11), (b"other", 13)], "the partitions moved on"
         assert calls.count((b"bad", 10)) == 2, "tried in the batch, then once on its own: no retries in line"
-        waiting = await pool.fetch('select "offset", attempts from runtime.deferred_records where consumer = $1 order by id', consumer)
+        waiting = await pool.fetch(
+            'select "offset", attempts from runtime.deferred_records where consumer = $1 order by id', consumer
+        )
         assert [(r["offset"], r["attempts"]) for r in waiting] == [(10, 1), (12, 0)], "its key waits behind it"
 
         async def settled():

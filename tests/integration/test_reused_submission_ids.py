@@ -18,6 +18,7 @@ from ind_runtime.unit_of_work import SharedTransaction
 from ind_runtime.wiring import handlers_for
 from schemas.topics import REJECTIONS, SUBMISSIONS
 from services.intake import app as intake_app
+from services.intake.settings import IntakeSettings
 from services.intake.unit_of_work import IntakeUnitOfWork
 from tests.conftest import service_pool
 
@@ -35,7 +36,7 @@ async def intake_pool():
 @pytest.fixture(params=["batch", "one by one"])
 def deliver(request, intake_pool):
     """Hand records to intake as its worker does: as one batch, or each record on its own."""
-    (submissions,) = intake_app.wiring().consumes
+    (submissions,) = intake_app.wiring(IntakeSettings(), None).consumes
     handle, handle_batch = handlers_for(submissions, lambda: IntakeUnitOfWork(intake_pool, PUBLISHER))
     one_by_one: list[ConsumedRecord] = []
 

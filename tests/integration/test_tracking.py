@@ -21,7 +21,6 @@ import services.decision.app
 from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
-from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType
@@ -33,8 +32,9 @@ from services.decision import commands, flow, tracking
 from services.decision.case_file import track
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
 from services.decision.deadlines import statutory_deadline
-from services.decision.tool_keys import load_tool_keys
 from services.decision.policy import DecisionPolicy
+from services.decision.settings import DEFAULT_TOOL_KEYS
+from services.decision.tool_keys import load_tool_keys
 from services.decision.unit_of_work import DecisionUnitOfWork
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +83,9 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
     case = REGISTERED.model_copy(update={"id": f"evt-registered-{case_id}", "subject": data.case_number, "data": data})
     async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
         await flow.cases_registered([case], uow, policy_on(RECEIVED))
-    done = BIOMETRICS.data.model_copy(update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None})
+    done = BIOMETRICS.data.model_copy(
+        update={"case_id": case_id, "case_number": data.case_number, "captured": False, "location": None}
+    )
     async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
         completed = BIOMETRICS.model_copy(update={"id": f"evt-biometrics-{case_id}", "data": done})
         assert await flow.desk_stage_reports([completed], uow, policy_on(RECEIVED + timedelta(days=7))) == []
@@ -97,10 +99,12 @@ async def new_case(pool, *, born: date = BORN, granted: bool = False) -> CaseReg
                 "reason": "All conditions for the permit are met.",
             }
         )
-        command = signed(COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order}), SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
+        command = signed(
+            COMMAND.model_copy(update={"id": f"cmd-{case_id}", "data": order}), SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL]
+        )
         record = ConsumedRecord(DECISION_COMMANDS.name, 0, next(_offsets), str(case_id).encode(), command.to_json())
         async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
-            await commands.decision_requested(command, record, uow, policy_on(RECEIVED + timedelta(days=20)))
+            await commands.screened_commands([(record, command)], uow, policy_on(RECEIVED + timedelta(days=20)))
     return case
 
 
@@ -244,7 +248,9 @@ async def test_the_api_reads_the_body_as_utf8_whatever_charset_the_request_claim
     case = await new_case(pool)
     body = json.dumps({"case_number": case.data.case_number, "date_of_birth": BORN.isoformat()}).encode()
 
-    response = await client.post("/cases/status", data=body, headers={"Content-Type": "application/json; charset=no-such-charset"})
+    response = await client.post(
+        "/cases/status", data=body, headers={"Content-Type": "application/json; charset=no-such-charset"}
+    )
 
     assert response.status == 200
     assert (await response.json())["case_number"] == case.data.case_number
@@ -354,7 +360,9 @@ async def run_cli(database_url: str, *args: str) -> tuple[int, str, str]:
 async def test_the_cli_prints_the_case_as_json_for_the_right_pair(pool, database_url):
     case = await new_case(pool, granted=True)
 
-    code, stdout, stderr = await run_cli(database_url, "track", case.data.case_number, "--date-of-birth", BORN.isoformat(), "--json")
+    code, stdout, stderr = await run_cli(
+        database_url, "track", case.data.case_number, "--date-of-birth", BORN.isoformat(), "--json"
+    )
 
     assert code == 0, stderr
     async with pool.acquire() as connection:

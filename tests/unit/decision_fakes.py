@@ -67,7 +67,9 @@ class FakeCaseFile:
         due = [
             case_id
             for case_id, case in self.cases.items()
-            if case.status == CaseStatus.DOCUMENT_IN_PRODUCTION and case_id in self.document_due_at and self.document_due_at[case_id] <= now
+            if case.status == CaseStatus.DOCUMENT_IN_PRODUCTION
+            and case_id in self.document_due_at
+            and self.document_due_at[case_id] <= now
         ]
         return [self.cases[case_id] for case_id in sorted(due, key=self.document_due_at.__getitem__)[:limit]]
 
@@ -85,7 +87,9 @@ class FakeCaseFile:
 
     def _clock_running(self, marks: Mapping[UUID, date | None], due, limit: int) -> list[Case]:
         found = [
-            case for case in self.cases.values() if case.status in CLOCK_RUNNING and marks.get(case.case_id) is None and due(case.deadline)
+            case
+            for case in self.cases.values()
+            if case.status in CLOCK_RUNNING and marks.get(case.case_id) is None and due(case.deadline)
         ]
         return sorted(found, key=lambda case: case.deadline)[:limit]
 
@@ -124,7 +128,9 @@ class DecisionDatabase:
         return FakeDecisionUnitOfWork(self)
 
     def snapshot(self) -> dict:
-        return copy.deepcopy({name: vars(repository) for name, repository in self._repositories().items()} | {"inbox": self.inbox})
+        return copy.deepcopy(
+            {name: vars(repository) for name, repository in self._repositories().items()} | {"inbox": self.inbox}
+        )
 
     def restore(self, snapshot: dict) -> None:
         for name, repository in self._repositories().items():

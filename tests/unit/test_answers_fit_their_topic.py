@@ -80,7 +80,9 @@ async def test_an_event_larger_than_its_topic_takes_fails_the_handler_that_made_
     with pytest.raises(EventTooLarge, match="ind.intake.rejections.v1 takes at most"):
         await uow.emit("ind.intake.rejections.v1", "key", rejection)
     small = SubmissionRejected.create(
-        RejectionData(submission_id=None, errors=[Problem(field="", message="short")], origin=RecordOrigin(topic="t", partition=0, offset=0)),
+        RejectionData(
+            submission_id=None, errors=[Problem(field="", message="short")], origin=RecordOrigin(topic="t", partition=0, offset=0)
+        ),
         source="urn:test",
     )
     await uow.emit("ind.intake.rejections.v1", "key", small)

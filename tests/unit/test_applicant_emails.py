@@ -40,9 +40,7 @@ def _with(event, **changes):
 
 BOOKED: AppointmentBooked = _example(AppointmentBooked)
 DECIDED: CaseDecided = _example(CaseDecided)
-REFUSED = _with(
-    DECIDED, outcome=Outcome.REFUSED, decided_by=["cw-0193", "cw-0201"], reason="Salary below the threshold."
-)
+REFUSED = _with(DECIDED, outcome=Outcome.REFUSED, decided_by=["cw-0193", "cw-0201"], reason="Salary below the threshold.")
 ENGLISH = recipient_of(_example(CaseRegistered))
 DUTCH = replace(ENGLISH, language=Language.DUTCH)
 
@@ -90,9 +88,7 @@ SUBJECT_OPENINGS = {
     "deadline_exceeded": ("We have not decided on your application in time", "Wij hebben niet op tijd beslist"),
 }
 
-BIRTH_DATE_SPELLINGS = (
-    "17-05-1994", "1994-05-17", "19940517", "17/05/1994", "17.05.1994", "17 May 1994", "17 mei 1994"
-)
+BIRTH_DATE_SPELLINGS = ("17-05-1994", "1994-05-17", "19940517", "17/05/1994", "17.05.1994", "17 May 1994", "17 mei 1994")
 
 
 def test_recipient_is_the_registered_applicant_without_passport_or_birth_date():

@@ -23,5 +23,9 @@ def test_medians_are_taken_per_stage_and_version():
 
 
 def test_a_drain_without_one_output_per_input_is_left_out_of_the_medians():
-    runs = [_run("intake", "before", 3800, 220), _run("intake", "after", None, 0.0, sound=False), _run("intake", "after", 3900, 230)]
+    runs = [
+        _run("intake", "before", 3800, 220),
+        _run("intake", "after", None, 0.0, sound=False),
+        _run("intake", "after", 3900, 230),
+    ]
     assert medians(runs)["intake"]["after"] == {"events_per_s": 3900, "worker_cpu_us_per_input": 230}

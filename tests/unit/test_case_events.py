@@ -14,7 +14,6 @@ from services.decision.assessment import Assessment
 from services.decision.case import (
     SOURCE,
     Case,
-    CaseStatus,
     Refusal,
     deadline_approaching,
     deadline_exceeded,
@@ -32,7 +31,9 @@ RECEIVED = date(2025, 1, 10)
 TODAY = date(2025, 2, 3)
 ANNA = Caseworker(caseworker_id="cw-anna", name="Anna de Vries", role=Role.CASEWORKER)
 BRAM = Caseworker(caseworker_id="cw-bram", name="Bram Jansen", role=Role.CASEWORKER)
-FLAGGED = Assessment(Recommendation.REFUSE, (Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message="Flagged."),))
+FLAGGED = Assessment(
+    Recommendation.REFUSE, (Finding(code="desk_stage_incomplete", severity=Severity.BLOCKING, message="Flagged."),)
+)
 
 
 def queued(application_type: ApplicationType = ApplicationType.FAMILY) -> Case:
@@ -52,7 +53,11 @@ def test_a_case_as_opened_implies_nothing():
 def test_joining_the_caseworker_queue_implies_the_assessment_with_the_deadline():
     case = queued()
 
-    assessed = {"recommendation": Recommendation.REFUSE, "findings": [FLAGGED.findings[0].model_dump()], "deadline": case.deadline}
+    assessed = {
+        "recommendation": Recommendation.REFUSE,
+        "findings": [FLAGGED.findings[0].model_dump()],
+        "deadline": case.deadline,
+    }
     assert data_of(case) == [("nl.ind.case.assessed.v1", assessed)]
 
 
@@ -82,7 +87,12 @@ def test_a_refusal_implies_its_proposal_and_its_confirmation_the_decision_of_bot
     refused = decide(proposed, BRAM, DecisionAction.REFUSE, date(2025, 2, 4), "Confirmed.")
 
     assert data_of(proposed) == [("nl.ind.refusal.proposed.v1", {"caseworker_id": "cw-anna", "reason": "The salary is too low."})]
-    decided = {"outcome": Outcome.REFUSED, "decided_by": ["cw-anna", "cw-bram"], "reason": "Confirmed.", "decided_on": date(2025, 2, 4)}
+    decided = {
+        "outcome": Outcome.REFUSED,
+        "decided_by": ["cw-anna", "cw-bram"],
+        "reason": "Confirmed.",
+        "decided_on": date(2025, 2, 4),
+    }
     assert data_of(refused) == [
         ("nl.ind.case.decided.v1", decided | {"document_required": False}),
         ("nl.ind.case.closed.v1", {"outcome": Outcome.REFUSED, "closed_on": date(2025, 2, 4)}),
@@ -99,7 +109,10 @@ def test_a_request_for_information_and_the_answer_imply_the_suspension_and_the_d
     resumed = resume(asked, date(2025, 2, 14))
 
     assert data_of(asked) == [
-        ("nl.ind.information.requested.v1", {"caseworker_id": "cw-bram", "requested": "Send the rest.", "suspended_on": date(2025, 2, 10)})
+        (
+            "nl.ind.information.requested.v1",
+            {"caseworker_id": "cw-bram", "requested": "Send the rest.", "suspended_on": date(2025, 2, 10)},
+        )
     ]
     assert resumed.suspended_days == 7
     assert data_of(resumed) == [("nl.ind.case.resumed.v1", {"suspended_days": 4, "deadline": resumed.deadline})]
@@ -130,7 +143,9 @@ def test_a_deadline_warning_counts_the_days_left_and_is_not_given_once_the_deadl
 
     warnings = deadline_approaching(case, today)
 
-    assert [(event.type, event.data.days_left) for event in warnings] == [("nl.ind.deadline.approaching.v1", n) for n in days_left]
+    assert [(event.type, event.data.days_left) for event in warnings] == [
+        ("nl.ind.deadline.approaching.v1", n) for n in days_left
+    ]
 
 
 def test_an_exceeded_deadline_counts_the_days_since_as_negative():

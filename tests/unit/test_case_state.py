@@ -1,5 +1,6 @@
 """The pure case state machine: opening, queueing, deciding, suspending and closing a case."""
 
+import itertools
 from dataclasses import replace
 from datetime import date
 from uuid import UUID
@@ -10,6 +11,7 @@ from schemas.codes import ApplicationType, LocationCode
 from schemas.decision_outcomes import RejectionCode
 from schemas.decisions import DecisionAction
 from schemas.lifecycle import Outcome, Recommendation
+from services.decision.assessment import Assessment
 from services.decision.case import (
     DECIDED,
     TRANSITIONS,
@@ -24,7 +26,6 @@ from services.decision.case import (
     ready_for_decision,
     resume,
 )
-from services.decision.assessment import Assessment
 from services.decision.caseworkers import Caseworker, Role
 from services.decision.deadlines import statutory_deadline
 
@@ -357,8 +358,6 @@ def test_document_produced_from_any_status_but_document_in_production_raises_inv
         document_produced(case_in(status))
 
 
-
-
 @pytest.mark.parametrize("status", [s for s in CaseStatus if s != CaseStatus.AWAITING_PICKUP])
 def test_document_collected_from_any_status_but_awaiting_pickup_raises_invalid_transition(status):
     with pytest.raises(InvalidTransition):
@@ -393,7 +392,7 @@ def test_the_full_grant_path_walks_only_allowed_transitions():
         CaseStatus.AWAITING_PICKUP,
         CaseStatus.CLOSED,
     ]
-    for before, after in zip(steps, steps[1:]):
+    for before, after in itertools.pairwise(steps):
         assert after.status in TRANSITIONS[before.status]
     assert steps[-1].pickup_location == LocationCode.DEN_BOSCH
 

@@ -37,7 +37,11 @@ def test_a_file_that_is_not_json_is_refused_naming_the_file(tmp_path):
 
 @pytest.mark.parametrize(
     "content, problem",
-    [(None, r"cannot be read \(No such file or directory\)"), (b"\xff\xfe[]", "not UTF-8 text"), (b"[" * 100_000, "nests too deeply")],
+    [
+        (None, r"cannot be read \(No such file or directory\)"),
+        (b"\xff\xfe[]", "not UTF-8 text"),
+        (b"[" * 100_000, "nests too deeply"),
+    ],
     ids=["missing", "not-utf8", "nested-too-deeply"],
 )
 def test_a_missing_or_unreadable_file_is_refused_with_a_value_error_naming_it(tmp_path, content, problem):

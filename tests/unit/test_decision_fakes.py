@@ -35,4 +35,8 @@ async def test_the_fake_unit_of_work_carries_the_repositories_the_real_one_does(
     async with DecisionDatabase().unit_of_work() as uow:
         carried = {name: type(getattr(uow, name)).__name__ for name in DecisionUnitOfWork.__annotations__}
 
-    assert carried == {"cases": "FakeCaseFile", "audit_trail": "FakeAuditTrail", "supplied_information": "FakeSuppliedInformation"}
+    assert carried == {
+        "cases": "FakeCaseFile",
+        "audit_trail": "FakeAuditTrail",
+        "supplied_information": "FakeSuppliedInformation",
+    }

@@ -80,7 +80,7 @@ async def awaiting_decision(database: DecisionDatabase, application_type: Applic
 
 async def send(database: DecisionDatabase, command: DecisionRequested, policy: DecisionPolicy) -> FakeDecisionUnitOfWork:
     """Hand ``command`` to its handler as the worker does, as read from the next record of its topic."""
-    return await in_unit(database, lambda uow: commands.decision_requested(command, record_of(command), uow, policy))
+    return await in_unit(database, lambda uow: commands.screened_commands([(record_of(command), command)], uow, policy))
 
 
 def kinds(uow: FakeDecisionUnitOfWork) -> list[tuple[str, str, str]]:
@@ -118,7 +118,10 @@ async def test_a_registration_opens_a_case_awaiting_biometrics_with_its_statutor
 async def test_a_completed_desk_stage_queues_the_case_for_a_caseworker_with_its_assessment():
     database = DecisionDatabase()
     case = await registered(database)
-    booked, done = about(AppointmentBooked, case), about(BiometricsCompleted, case, captured=True, location=LocationCode.XC_EINDHOVEN)
+    booked, done = (
+        about(AppointmentBooked, case),
+        about(BiometricsCompleted, case, captured=True, location=LocationCode.XC_EINDHOVEN),
+    )
 
     uow = await in_unit(database, lambda uow: flow.desk_stage_reports([booked, done, done], uow, policy_on(date(2026, 3, 10))))
 
@@ -194,7 +197,9 @@ async def test_a_proposed_refusal_closes_the_case_once_a_second_caseworker_confi
     database = DecisionDatabase()
     case = await awaiting_decision(database)
 
-    proposal = await send(database, command_for(case, "cw-001", DecisionAction.REFUSE, "The salary is too low."), policy_on(DECIDING_DAY))
+    proposal = await send(
+        database, command_for(case, "cw-001", DecisionAction.REFUSE, "The salary is too low."), policy_on(DECIDING_DAY)
+    )
     assert (kinds(proposal)[0][2], status_of(database, case)) == ("RefusalProposed", CaseStatus.REFUSAL_PROPOSED)
     confirmation = await send(database, command_for(case, "cw-002", DecisionAction.REFUSE, "Confirmed."), policy_on(DECIDING_DAY))
 
@@ -217,7 +222,10 @@ async def test_the_caseworker_who_proposed_a_refusal_may_not_confirm_it():
 
     assert (kinds(uow), uow.committed) == ([(DECISION_OUTCOMES.name, str(case.data.case_id), "CommandRejected")], True)
     assert (uow.emitted[0][2].data.command_id, uow.emitted[0][2].data.code) == (own.id, "same_caseworker")
-    assert [(entry.accepted, entry.rejection_code) for entry in database.audit_trail.entries] == [(True, None), (False, "same_caseworker")]
+    assert [(entry.accepted, entry.rejection_code) for entry in database.audit_trail.entries] == [
+        (True, None),
+        (False, "same_caseworker"),
+    ]
     assert status_of(database, case) == CaseStatus.REFUSAL_PROPOSED
 
 
@@ -252,12 +260,14 @@ async def test_an_unreadable_command_is_refused_once_by_its_record_position():
     unreadable = Unacceptable("cmd-broken", [Problem(field="data.action", message="not a known action")])
     record = ConsumedRecord(DECISION_COMMANDS.name, 0, 1, None, b"{}")
 
-    uow = await in_unit(database, lambda uow: commands.decision_requested(unreadable, record, uow, policy_on(DECIDING_DAY)))
-    again = await in_unit(database, lambda uow: commands.decision_requested(unreadable, record, uow, policy_on(DECIDING_DAY)))
+    uow = await in_unit(database, lambda uow: commands.unreadable_command(unreadable, record, uow, policy_on(DECIDING_DAY)))
+    again = await in_unit(database, lambda uow: commands.unreadable_command(unreadable, record, uow, policy_on(DECIDING_DAY)))
 
     assert kinds(uow) == [(DECISION_OUTCOMES.name, "cmd-broken", "CommandRejected")]
     assert (uow.emitted[0][2].data.code, uow.emitted[0][2].data.reason) == ("invalid_command", "data.action: not a known action")
-    assert [(entry.command_id, entry.rejection_code) for entry in database.audit_trail.entries] == [("cmd-broken", "invalid_command")]
+    assert [(entry.command_id, entry.rejection_code) for entry in database.audit_trail.entries] == [
+        ("cmd-broken", "invalid_command")
+    ]
     assert (again.emitted, again.committed) == ([], False)
 
 
@@ -275,16 +285,26 @@ async def test_an_unsigned_command_is_refused_without_keeping_the_real_one_with_
     assert status_of(database, case) == CaseStatus.DOCUMENT_IN_PRODUCTION
 
 
-async def test_a_batch_leaves_an_unverified_command_and_every_later_one_with_its_key_to_be_refused_one_by_one():
-    first, second = registration(), registration()
-    signed_first, unsigned = command_for(first, "cw-001", DecisionAction.GRANT), command_for(second, "cw-001", DecisionAction.GRANT)
+async def test_in_a_batch_an_unverified_command_is_refused_and_each_cases_answers_keep_their_records_order():
+    database = DecisionDatabase()
+    first, second = await awaiting_decision(database), await awaiting_decision(database)
+    signed_first, unsigned = (
+        command_for(first, "cw-001", DecisionAction.GRANT),
+        command_for(second, "cw-001", DecisionAction.GRANT),
+    )
     unsigned = unsigned.model_copy(update={"toolid": None})
-    behind, other = command_for(second, "cw-002", DecisionAction.GRANT), command_for(first, "cw-002", DecisionAction.GRANT)
-    records = [record_of(command) for command in (signed_first, unsigned, behind, other)]
+    behind = command_for(second, "cw-002", DecisionAction.GRANT)
+    batch = [(record_of(command), command) for command in (signed_first, unsigned, behind)]
 
-    carried, left = commands.authenticated(list(zip(records, (signed_first, unsigned, behind, other))), policy_on(DECIDING_DAY))
+    uow = await in_unit(database, lambda uow: commands.screened_commands(batch, uow, policy_on(DECIDING_DAY)))
 
-    assert (carried, left) == ([signed_first, other], records[1:3])
+    answers_about_second = [
+        (event.data.command_id, type(event).__name__)
+        for topic, key, event in uow.emitted
+        if topic == DECISION_OUTCOMES.name and key == str(second.data.case_id)
+    ]
+    assert answers_about_second == [(unsigned.id, "CommandRejected"), (behind.id, "CommandAccepted")]
+    assert status_of(database, first) == status_of(database, second) == CaseStatus.DOCUMENT_IN_PRODUCTION
 
 
 # --- information requested and supplied ----------------------------------------------------------
@@ -311,7 +331,12 @@ async def test_supplied_information_resumes_the_clock_and_moves_the_deadline_by_
     assert kinds(uow) == [(CASE_LIFECYCLE.name, str(case.data.case_id), "CaseResumed")]
     assert (uow.emitted[0][2].data.suspended_days, uow.emitted[0][2].data.deadline) == (5, new_deadline)
     filed = database.cases.cases[case.data.case_id]
-    assert (filed.status, filed.suspended_days, filed.suspended_on, filed.deadline) == (CaseStatus.AWAITING_DECISION, 5, None, new_deadline)
+    assert (filed.status, filed.suspended_days, filed.suspended_on, filed.deadline) == (
+        CaseStatus.AWAITING_DECISION,
+        5,
+        None,
+        new_deadline,
+    )
     assert database.cases.warned_on[case.data.case_id] is None  # warned again before the new deadline
     assert list(database.supplied_information.kept) == [supplied.id]
     assert database.cases.history[-1][2:] == ("applicant", "Information received; the decision is now due by 05-06-2026.")
@@ -361,8 +386,14 @@ async def test_a_deadline_warning_and_an_overdue_mark_are_each_announced_once():
 
     overdue = await watch(database, DEADLINE + timedelta(days=3))
     assert kinds(overdue) == [(CASE_LIFECYCLE.name, key, "DeadlineExceeded")]
-    assert (overdue.emitted[0][2].data.days_left, database.cases.exceeded_on[case.data.case_id]) == (-3, DEADLINE + timedelta(days=3))
-    assert database.cases.history[-1][2:] == ("decision", "The decision period ended on 01-06-2026 without a decision; we apologise.")
+    assert (overdue.emitted[0][2].data.days_left, database.cases.exceeded_on[case.data.case_id]) == (
+        -3,
+        DEADLINE + timedelta(days=3),
+    )
+    assert database.cases.history[-1][2:] == (
+        "decision",
+        "The decision period ended on 01-06-2026 without a decision; we apologise.",
+    )
     assert (await watch(database, DEADLINE + timedelta(days=4))).emitted == []
 
 
@@ -379,7 +410,9 @@ async def test_a_case_first_seen_past_its_deadline_gets_only_the_overdue_mark():
 async def test_a_case_waiting_for_information_gets_no_deadline_events():
     database = DecisionDatabase()
     case = await awaiting_decision(database)
-    await send(database, command_for(case, "cw-003", DecisionAction.REQUEST_INFORMATION, "Please send it."), policy_on(DECIDING_DAY))
+    await send(
+        database, command_for(case, "cw-003", DecisionAction.REQUEST_INFORMATION, "Please send it."), policy_on(DECIDING_DAY)
+    )
 
     assert (await watch(database, DEADLINE + timedelta(days=30))).emitted == []
 
@@ -397,12 +430,17 @@ async def test_a_document_is_produced_after_its_lead_time_and_its_collection_clo
     produced = await produce(decided_at + LEAD_TIME)
     assert kinds(produced) == [(CASE_LIFECYCLE.name, str(case.data.case_id), "DocumentProduced")]
     document = produced.emitted[0][2].data
-    assert (document.document_number, document.pickup_location) == ("NL" + case.data.case_id.hex[:7].upper(), case.data.preferred_location)
+    assert (document.document_number, document.pickup_location) == (
+        "NL" + case.data.case_id.hex[:7].upper(),
+        case.data.preferred_location,
+    )
     assert status_of(database, case) == CaseStatus.AWAITING_PICKUP
     assert (await produce(decided_at + 2 * LEAD_TIME)).emitted == []
 
     collected = about(DocumentCollected, case)
-    closing = await in_unit(database, lambda uow: flow.documents_collected([collected, collected], uow, policy_on(date(2026, 4, 2))))
+    closing = await in_unit(
+        database, lambda uow: flow.documents_collected([collected, collected], uow, policy_on(date(2026, 4, 2)))
+    )
 
     assert [kind for _topic, _key, kind in kinds(closing)] == ["CaseClosed"]
     assert (closing.emitted[0][2].data.outcome, closing.emitted[0][2].data.closed_on) == (Outcome.GRANTED, date(2026, 4, 2))
@@ -416,7 +454,9 @@ async def test_a_document_collected_before_it_was_produced_changes_nothing():
     case = await awaiting_decision(database)
     before = database.cases.cases[case.data.case_id]
 
-    uow = await in_unit(database, lambda uow: flow.documents_collected([about(DocumentCollected, case)], uow, policy_on(DECIDING_DAY)))
+    uow = await in_unit(
+        database, lambda uow: flow.documents_collected([about(DocumentCollected, case)], uow, policy_on(DECIDING_DAY))
+    )
 
     assert (uow.emitted, database.cases.cases[case.data.case_id]) == ([], before)
 

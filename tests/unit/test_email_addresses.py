@@ -19,13 +19,27 @@ def test_an_address_an_applicant_typed_is_carried_on_normalised():
     assert typed.validate_python("Anna.Jansen@Example.NL") == "Anna.Jansen@example.nl"
 
 
-@pytest.mark.parametrize("address", ["anna@example.nl", "Anna.Jansen@Example.NL", "jürgen@münchen.de", "o'brien+ind@mail.example.ie"])
+@pytest.mark.parametrize(
+    "address", ["anna@example.nl", "Anna.Jansen@Example.NL", "jürgen@münchen.de", "o'brien+ind@mail.example.ie"]
+)
 def test_every_normalised_address_passes_the_shape_check_of_later_events(address):
     normalised = typed.validate_python(address)
     assert registered.validate_python(normalised) == normalised
 
 
-@pytest.mark.parametrize("shape", ["", "no-at-sign", "two@@example.nl", "a@b@example.nl", "@example.nl", "anna@", "an na@example.nl", "x" * 250 + "@example.nl"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "",
+        "no-at-sign",
+        "two@@example.nl",
+        "a@b@example.nl",
+        "@example.nl",
+        "anna@",
+        "an na@example.nl",
+        "x" * 250 + "@example.nl",
+    ],
+)
 def test_a_later_event_with_no_address_shape_is_refused(shape):
     with pytest.raises(ValidationError):
         registered.validate_python(shape)

@@ -48,7 +48,9 @@ def test_tls_verifies_the_brokers_certificate_and_host_name(protocol):
 def test_faust_connects_exactly_as_the_other_clients_do(overrides):
     settings = Settings(**overrides)
     ours, fausts = client_security(settings), credentials_to_aiokafka_auth(faust_credentials(settings))
-    assert {k: v for k, v in fausts.items() if v is not None and k != "ssl_context"} == {k: v for k, v in ours.items() if k != "ssl_context"}
+    assert {k: v for k, v in fausts.items() if v is not None and k != "ssl_context"} == {
+        k: v for k, v in ours.items() if k != "ssl_context"
+    }
     assert ("ssl_context" in ours) == isinstance(fausts.get("ssl_context"), ssl.SSLContext)
 
 

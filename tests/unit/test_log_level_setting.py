@@ -46,7 +46,12 @@ def test_a_level_that_does_not_exist_is_refused_naming_the_setting_and_the_level
 
 
 def test_a_worker_with_a_wrong_setting_stops_with_one_line_naming_it_not_a_traceback():
-    env = {**os.environ, "LOG_LEVEL": "loud", "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "DATABASE_URL": "postgresql://x@127.0.0.1:1/x"}
+    env = {
+        **os.environ,
+        "LOG_LEVEL": "loud",
+        "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1",
+        "DATABASE_URL": "postgresql://x@127.0.0.1:1/x",
+    }
     finished = subprocess.run([sys.executable, "-m", "services.intake"], env=env, capture_output=True, text=True, timeout=60)
     assert finished.returncode == 1
     assert "Traceback" not in finished.stderr

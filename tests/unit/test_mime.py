@@ -84,7 +84,11 @@ def _without_date(data: bytes) -> bytes:
 
 @pytest.mark.parametrize(
     "subject",
-    ["Your biometrics appointment on 10-03-2026", "Uw afspraak voor biometrie: IND-2026-0000042 (één keer)", "A  subject with  runs " * 5],
+    [
+        "Your biometrics appointment on 10-03-2026",
+        "Uw afspraak voor biometrie: IND-2026-0000042 (één keer)",
+        "A  subject with  runs " * 5,
+    ],
     ids=["short ascii", "non-ascii", "long with runs of spaces"],
 )
 def test_the_ascii_message_is_byte_for_byte_what_compat32_writes(subject, monkeypatch):

@@ -9,7 +9,9 @@ from ind_runtime.logs import REDACTED, configure_logging, redact_personal_data, 
 
 
 def test_personal_keys_are_redacted_at_any_depth():
-    event = redact_personal_data(None, "info", {"event": "x", "payload": {"applicant": {"email": "a@b.nl"}, "passport_number": "X1"}})
+    event = redact_personal_data(
+        None, "info", {"event": "x", "payload": {"applicant": {"email": "a@b.nl"}, "passport_number": "X1"}}
+    )
     assert event["payload"] == {"applicant": REDACTED, "passport_number": REDACTED}
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from ind_runtime.settings import DEFAULT_TOOL_KEYS
 from schemas.decision_outcomes import RejectionCode
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLE_TOOL, EXAMPLE_TOOL_KEY, EXAMPLES
 from schemas.signing import signed
+from services.decision.settings import DEFAULT_TOOL_KEYS
 from services.decision.tool_keys import MIN_KEY_LENGTH, authenticate, load_tool_keys
 
 COMMAND = next(e for e in EXAMPLES if isinstance(e, DecisionRequested))
@@ -71,7 +71,10 @@ def test_a_command_signed_by_a_registered_tool_is_authenticated():
         (COMMAND.model_copy(update={"toolid": None, "signature": None}), "not signed"),
         (COMMAND.model_copy(update={"signature": None}), "not signed"),
         (signed(COMMAND, "caseworker-tool-rogue", EXAMPLE_TOOL_KEY), "'caseworker-tool-rogue', which is not a registered"),
-        (COMMAND.model_copy(update={"data": COMMAND.data.model_copy(update={"action": DecisionAction.REFUSE})}), "does not match"),
+        (
+            COMMAND.model_copy(update={"data": COMMAND.data.model_copy(update={"action": DecisionAction.REFUSE})}),
+            "does not match",
+        ),
         (COMMAND.model_copy(update={"id": "cmd-other"}), "does not match"),
         (signed(COMMAND, EXAMPLE_TOOL, b"another-key-for-the-same-tool-000000"), "does not match"),
     ],
