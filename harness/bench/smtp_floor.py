@@ -20,13 +20,13 @@ import aiosmtplib
 
 from harness.processes import ROOT
 from harness.smtp import RecordingSmtpServer
-from ind_runtime.settings import Settings
+from services.notify.settings import NotifySettings
 
 SENDER = "noreply@ind.example"
 
 
 def smtp_floor(message_bytes: int, messages: int = 4000, sessions: int | None = None, timeout: float = 300.0) -> dict:
-    sessions = sessions or Settings.model_fields["smtp_sessions"].default
+    sessions = sessions or NotifySettings.model_fields["smtp_sessions"].default
     server = RecordingSmtpServer().start()
     try:
         command = [
