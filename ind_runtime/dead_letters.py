@@ -6,11 +6,11 @@ twice what its source does (``schemas.topics``), so the copy of any record the s
 """
 
 import asyncio
-import traceback
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
+from ind_runtime.failures import described
 from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord
 from schemas.topics import DEAD_LETTER_SUFFIX
@@ -24,7 +24,7 @@ producer's whole request timeout on every try."""
 
 def why(record: ConsumedRecord, consumer: str, error: BaseException, attempts: int) -> dict[str, str]:
     """What the ``dlq.*`` headers say about a parked record."""
-    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    detail = described(error)
     return {
         "dlq.consumer": consumer,
         "dlq.error.type": type(error).__name__,

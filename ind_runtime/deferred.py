@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from ind_runtime.records import ConsumedRecord, headers_from_json, headers_to_json
+from ind_runtime.records import ConsumedRecord, headers_from_json
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,7 @@ class DeferredRecords:
                    (consumer, topic, partition, "offset", key, value, headers, reason, attempts, retry_at)
                values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, now() + $10::interval) on conflict do nothing""",
             self.consumer,
-            record.topic,
-            record.partition,
-            record.offset,
-            record.key,
-            record.value,
-            headers_to_json(record.headers),
+            *record.row(),
             reason[:500],
             attempts,
             timedelta(seconds=retry_in_s),

@@ -12,6 +12,7 @@ records set aside) asks ``verdict`` and acts on the answer its own way.
 """
 
 import asyncio
+import traceback
 from dataclasses import dataclass
 from enum import Enum
 
@@ -46,6 +47,11 @@ class NotReady(Exception):
 
 def is_outage(error: BaseException) -> bool:
     return isinstance(error, OUTAGES)
+
+
+def described(error: BaseException) -> str:
+    """``error`` as its traceback's last line says it (type and message), for an operator to read."""
+    return "".join(traceback.format_exception_only(type(error), error)).strip()
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ record kept is logged at error level (the alert) and counted on the worker's ``G
 """
 
 import json
-import traceback
 from collections.abc import Callable
 
 import asyncpg
 
-from ind_runtime.records import ConsumedRecord, headers_to_json
+from ind_runtime.failures import described
+from ind_runtime.records import ConsumedRecord
 
 
 class KeptRecords:
@@ -29,14 +29,9 @@ class KeptRecords:
             """insert into runtime.kept_records (consumer, topic, partition, "offset", key, value, headers, reason, refused_by)
                values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) on conflict do nothing""",
             reason["dlq.consumer"],
-            record.topic,
-            record.partition,
-            record.offset,
-            record.key,
-            record.value,
-            headers_to_json(record.headers),
+            *record.row(),
             json.dumps(reason),
-            "".join(traceback.format_exception_only(type(refusal), refusal)).strip()[:4000],
+            described(refusal)[:4000],
         )
 
     async def count(self, consumer: str) -> int:

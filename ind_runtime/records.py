@@ -16,6 +16,11 @@ class ConsumedRecord:
     value: bytes | None
     headers: Headers = field(default=())
 
+    def row(self) -> tuple[str, int, int, bytes | None, bytes | None, str]:
+        """Where it came from and what it held, as the stores that keep records take it: topic,
+        partition, offset, key, value and headers (as ``headers_to_json`` writes them)."""
+        return self.topic, self.partition, self.offset, self.key, self.value, headers_to_json(self.headers)
+
     @property
     def position(self) -> str:
         """``topic-partition-offset``: unique for the life of the topic, an id for unreadable records."""
