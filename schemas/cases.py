@@ -12,7 +12,8 @@ from schemas.envelope import CloudEvent, Payload
 
 
 class ApplicantProfile(Payload):
-    """What later stages need to know about the applicant; the passport number stays with intake."""
+    """What later stages need to know about the applicant; the passport number stays with intake, and
+    only its last three characters travel on, for a caseworker to tell documents apart."""
 
     given_names: str
     surname: str
@@ -20,6 +21,9 @@ class ApplicantProfile(Payload):
     nationality: str
     email: RegisteredEmailAddress
     language: Language
+    passport_ending: str | None = Field(
+        default=None, min_length=3, max_length=3, description="The passport number's last three characters (intake fills it in)."
+    )
 
 
 class CaseRegisteredData(Payload):

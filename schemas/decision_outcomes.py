@@ -34,6 +34,10 @@ class RejectionCode(StrEnum):
     SAME_CASEWORKER = "same_caseworker"
     UNAUTHENTICATED = "unauthenticated"
     """Not signed, signed by an unknown tool, or the signature does not match (``schemas/signing.py``)."""
+    CLAIMED_BY_OTHER = "claimed_by_other"
+    """Another caseworker works the case (has claimed it)."""
+    CLAIM_CHANGED = "claim_changed"
+    """The command names a claim that is no longer the case's: released, or claimed again since."""
 
 
 class CommandRejectedData(Payload):

@@ -12,7 +12,8 @@ from schemas.envelope import CloudEvent, Payload
 class DecisionAction(StrEnum):
     GRANT = "grant"
     REFUSE = "refuse"
-    """A refusal takes effect only when a second, different caseworker refuses too (four eyes)."""
+    """A refusal takes effect only when a second, different caseworker refuses too (four eyes); that
+    second caseworker's grant overturns the proposed refusal instead."""
     REQUEST_INFORMATION = "request_information"
 
 
@@ -22,6 +23,14 @@ class DecisionRequestData(Payload):
     caseworker_id: str = Field(min_length=1, max_length=100)
     action: DecisionAction
     reason: str = Field(min_length=1, max_length=2000, description="Why; written to the audit trail.")
+    claim_id: UUID | None = Field(
+        default=None,
+        description=(
+            "The claim under which the caseworker works the case (the console sends it). When given, the command is "
+            "refused unless that claim is still the case's current one, so a page opened before a release or a "
+            "reassignment cannot decide. Left out, the command is refused only if someone else holds the case."
+        ),
+    )
 
 
 class DecisionRequested(CloudEvent[DecisionRequestData]):

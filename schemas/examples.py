@@ -170,7 +170,9 @@ EXAMPLES: tuple[CloudEvent, ...] = (
             received_on=date(2026, 3, 2),
             sponsor_id="KM-000123",
             fee_paid=True,
-            applicant=ApplicantProfile(**APPLICANT.model_dump(exclude={"passport_number"})),
+            applicant=ApplicantProfile(
+                **APPLICANT.model_dump(exclude={"passport_number"}), passport_ending=APPLICANT.passport_number[-3:]
+            ),
         ),
         "urn:ind:intake",
         "evt-case-registered-42",

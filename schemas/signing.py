@@ -1,8 +1,10 @@
 """How a caseworker tool signs its commands, so the decision service can verify who sent them.
 
 Each tool holds a secret key shared with the IND. It signs the command's id, source, type, time and
-its ``data`` (as canonical JSON: sorted keys, no spaces, UTF-8) with HMAC-SHA256, and sends the tool
-id and the hex digest as the CloudEvents extension attributes ``toolid`` and ``signature``.
+its ``data`` (as canonical JSON: sorted keys, no spaces, UTF-8, fields that are null left out) with
+HMAC-SHA256, and sends the tool id and the hex digest as the CloudEvents extension attributes ``toolid``
+and ``signature``. Leaving null fields out keeps a tool written before an optional field was added
+(``claim_id``) signing exactly what the service checks.
 """
 
 import hashlib
@@ -13,7 +15,9 @@ from schemas.decisions import DecisionRequested
 
 
 def signing_input(command: DecisionRequested) -> bytes:
-    data = json.dumps(command.data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data = json.dumps(
+        command.data.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     time = command.time.isoformat().replace("+00:00", "Z")
     return "\n".join((command.id, command.source, command.type, time, data)).encode()
 

@@ -61,5 +61,5 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
         timers=(Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),),
         unit_of_work=unit_of_work,
         before_consuming=(prepare_agenda,),
-        http=lambda pool: desk_app(pool, capacity_overrides, policy.today),
+        http=lambda pool: desk_app(pool, capacity_overrides, policy.today, day_token=settings.desk_day_token),
     )

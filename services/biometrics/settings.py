@@ -1,11 +1,15 @@
-"""The desk service's own settings: its port, desk capacity, no-shows and its waiting list's pass
-(the runtime's are in ``ind_runtime.settings``)."""
+"""The desk service's own settings: its port, desk capacity, no-shows, its waiting list's pass and
+the token of its desk day (the runtime's are in ``ind_runtime.settings``)."""
 
+import re
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 
 from ind_runtime.settings import ServiceSettings
+
+DESK_DAY_TOKEN_MIN_LENGTH = 32
+_BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")  # RFC 6750's b64token: what an Authorization header carries as is
 
 
 class DeskSettings(ServiceSettings):
@@ -13,3 +17,27 @@ class DeskSettings(ServiceSettings):
     no_show_limit: int = Field(default=3, ge=1, description="No-shows before a case is flagged for a caseworker.")
     desk_capacity_file: Path | None = Field(default=None, description="JSON overrides of desk capacity.")
     timer_interval_s: float = Field(default=30.0, gt=0, description="How often the pass over bookings waiting for a slot runs.")
+    desk_day_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "DESK_DAY_TOKEN: the bearer token decision sends to read a desk's day for the desk officers' console "
+            "(GET /desks/{location}/day); at least 32 characters. Unset, that endpoint answers 503."
+        ),
+    )
+
+    @field_validator("desk_day_token")
+    @classmethod
+    def _token_hard_to_guess(cls, token: SecretStr | None) -> SecretStr | None:
+        """Refuse at start-up a token short enough to guess, or one no Authorization header can
+        carry as it is (a space, or a newline left over from the file it was read from)."""
+        if token is None:
+            return None
+        value = token.get_secret_value()
+        if len(value) < DESK_DAY_TOKEN_MIN_LENGTH:
+            raise ValueError(
+                f"must be at least {DESK_DAY_TOKEN_MIN_LENGTH} characters, such as "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` prints, or unset to turn the desk day off"
+            )
+        if not _BEARER_TOKEN.fullmatch(value):
+            raise ValueError("may hold only ASCII letters, digits and - . _ ~ + / (and = at its end), as a bearer token does")
+        return token

@@ -1,12 +1,15 @@
 """The decision service's wiring: every topic that moves a case, caseworkers' commands (screened,
-then carried out or refused), two timers, the tracking API."""
+then carried out or refused), two timers, the tracking API and the console."""
 
 import functools
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
+
+import asyncpg
+from aiohttp import web
 
 from ind_runtime.settings import Misconfigured
 from ind_runtime.wiring import Events, Every, Screened, Wiring
@@ -20,6 +23,7 @@ from schemas.submissions import MAX_SUBMISSION_BYTES
 from schemas.topics import APPLICANT_REQUESTS, CASE_APPOINTMENTS, CASES_REGISTERED, DECISION_COMMANDS, DESK_EVENTS
 from services.decision import commands, flow, timers, tracking
 from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.console.app import console_app
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DecisionSettings
 from services.decision.tool_keys import load_tool_keys
@@ -51,6 +55,10 @@ def wiring(settings: DecisionSettings, _resources: WorkerResources) -> Wiring:
     def with_policy(handle):
         return functools.partial(handle, policy=policy)
 
+    console_key = policy.tool_keys.get(settings.console_tool_id)
+    if console_key is None:
+        raise Misconfigured(f"CASEWORKER_TOOL_KEYS: no key for the console's tool id {settings.console_tool_id!r}")
+
     return Wiring(
         consumes=(
             Events(APPLICANT_REQUESTS.name, (InformationSupplied,), with_policy(flow.information_supplied)),
@@ -74,5 +82,12 @@ def wiring(settings: DecisionSettings, _resources: WorkerResources) -> Wiring:
             Every(settings.timer_interval_s, with_policy(timers.watch_deadlines), batch=timers.TIMER_BATCH),
         ),
         unit_of_work=DecisionUnitOfWork,
-        http=tracking.tracking_app,
+        http=functools.partial(web_app, settings=settings, console_key=console_key, today=policy.today),
     )
+
+
+def web_app(pool: asyncpg.Pool, settings: DecisionSettings, console_key: bytes, today: Callable[[], date]) -> web.Application:
+    """What the service serves on its port: the tracking API, and the console under ``/console``."""
+    app = tracking.tracking_app(pool, console_key)
+    app.add_subapp("/console", console_app(pool, settings, console_key, today))
+    return app

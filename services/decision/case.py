@@ -52,7 +52,7 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
         {CaseStatus.AWAITING_INFORMATION, CaseStatus.REFUSAL_PROPOSED, CaseStatus.DOCUMENT_IN_PRODUCTION, CaseStatus.CLOSED}
     ),
     CaseStatus.AWAITING_INFORMATION: frozenset({CaseStatus.AWAITING_DECISION}),
-    CaseStatus.REFUSAL_PROPOSED: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.REFUSAL_PROPOSED: frozenset({CaseStatus.DOCUMENT_IN_PRODUCTION, CaseStatus.CLOSED}),  # overturned or confirmed
     CaseStatus.DOCUMENT_IN_PRODUCTION: frozenset({CaseStatus.AWAITING_PICKUP}),
     CaseStatus.AWAITING_PICKUP: frozenset({CaseStatus.CLOSED}),
     CaseStatus.CLOSED: frozenset(),
@@ -198,17 +198,23 @@ def decide(case: Case | None, caseworker: Caseworker | None, action: DecisionAct
 
 
 def _confirm_refusal(case: Case, caseworker: Caseworker, action: DecisionAction, today: date, reason: str) -> Case | Refusal:
-    if action != DecisionAction.REFUSE:
+    """A second caseworker's review of a proposed refusal: refuse to confirm it, grant to overturn it.
+    Either needs someone other than the proposer (four eyes)."""
+    if action == DecisionAction.REQUEST_INFORMATION:
         return Refusal(
             RejectionCode.CASE_NOT_READY,
-            f"a refusal proposed by {case.refusal_proposed_by} awaits confirmation; only a confirming refusal is possible",
+            f"a refusal proposed by {case.refusal_proposed_by} awaits review; it can only be confirmed (refuse) or overturned (grant)",
         )
     if caseworker.caseworker_id == case.refusal_proposed_by:
         return Refusal(
             RejectionCode.SAME_CASEWORKER,
-            "a refusal must be confirmed by a different caseworker than the one who proposed it",
+            "a proposed refusal must be confirmed or overturned by a different caseworker than the one who proposed it",
         )
     assert case.refusal_proposed_by is not None  # a proposed refusal names who proposed it
+    if action == DecisionAction.GRANT:
+        status = CaseStatus.DOCUMENT_IN_PRODUCTION if document_required(case.application_type) else CaseStatus.CLOSED
+        overturned = case.moved_to(status, outcome=Outcome.GRANTED, refusal_proposed_by=None)
+        return _decided(overturned, [caseworker.caseworker_id], today, reason)
     refused = case.moved_to(CaseStatus.CLOSED, outcome=Outcome.REFUSED)
     return _decided(refused, [case.refusal_proposed_by, caseworker.caseworker_id], today, reason)
 

@@ -9,6 +9,8 @@ from uuid import UUID
 import asyncpg
 
 from ind_runtime.unit_of_work import UnitOfWork
+from schemas.appointments import AppointmentData
+from schemas.cases import ApplicantProfile
 from schemas.codes import ApplicationType, LocationCode
 from schemas.lifecycle import Outcome
 from services.decision.assessment import ApplicantFacts, Assessment
@@ -124,6 +126,35 @@ class CaseFile:
             status.value,
             set_by,
             explanation,
+        )
+
+    def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
+        """Keep who the applicant is, for the caseworker's page (written when the unit commits)."""
+        self._uow.append(
+            """insert into decision.applicants (case_id, given_names, surname, passport_ending) values ($1, $2, $3, $4)
+               on conflict (case_id) do nothing""",
+            case_id,
+            applicant.given_names,
+            applicant.surname,
+            applicant.passport_ending,
+        )
+
+    def keep_appointment(self, booked: AppointmentData) -> None:
+        """Keep an appointment the desk stage booked for the case (written when the unit commits)."""
+        self._uow.append(
+            """insert into decision.appointments (appointment_id, case_id, product, location, location_name, day,
+                   start_time, end_time, persons, attempt)
+               values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (appointment_id) do nothing""",
+            booked.appointment_id,
+            booked.case_id,
+            booked.product.value,
+            booked.location.value,
+            booked.location_name,
+            booked.date,
+            booked.start_time,
+            booked.end_time,
+            booked.persons,
+            booked.attempt,
         )
 
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:

@@ -2,6 +2,7 @@
 
 python -m services.decision.cli track IND-2026-0000042 --date-of-birth 1994-05-17
 python -m services.decision.cli queue [--limit 20]
+python -m services.decision.cli staff add anna --name "Anna de Vries" --role caseworker --generate
 """
 
 import asyncio
@@ -16,9 +17,11 @@ from rich.table import Table
 from ind_runtime.settings import get_settings
 from services.decision.case_file import queue as caseworker_queue
 from services.decision.case_file import track as track_case
+from services.decision.staff_cli import staff_cli
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console()
+cli.add_typer(staff_cli, name="staff")
 
 
 async def _with_connection(action):

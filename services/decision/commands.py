@@ -15,6 +15,8 @@ from schemas.topics import DECISION_OUTCOMES
 from services.decision import answers
 from services.decision.audit import AuditEntry
 from services.decision.case import Case, CaseStatus, Refusal, decide
+from services.decision.caseworkers import Caseworker
+from services.decision.claims import claim_refusal
 from services.decision.policy import CONSUMER, DecisionPolicy
 from services.decision.tool_keys import authenticate
 from services.decision.unit_of_work import DecisionUnitOfWork, announce
@@ -60,8 +62,11 @@ async def decision_commands(commands: Sequence[DecisionRequested], uow: Decision
     one write per kind of change, or refuse those the case's state or the roster do not allow;
     audit every one and commit."""
     commands = await uow.new_events(CONSUMER, commands)
-    filed = await uow.cases.get_many({command.data.case_id for command in commands})
+    case_ids = {command.data.case_id for command in commands}
+    filed = await uow.cases.get_many(case_ids)
     cases = {case_id: case for case_id, (case, _facts) in filed.items()}
+    claims = await uow.claims.of(case_ids)
+    caseworkers = await _caseworkers(uow, policy, {command.data.caseworker_id for command in commands})
     changed: dict[UUID, Case] = {}
     documents_due: dict[UUID, datetime] = {}
     for command in commands:
@@ -70,12 +75,14 @@ async def decision_commands(commands: Sequence[DecisionRequested], uow: Decision
             before = cases.get(data.case_id)
             if before is not None and before.case_number != data.case_number:
                 before = None
-            after = decide(before, policy.roster.get(data.caseworker_id), data.action, policy.today(), data.reason)
+            held = claim_refusal(claims.get(data.case_id), data.caseworker_id, data.claim_id) if before else None
+            after = held or decide(before, caseworkers.get(data.caseworker_id), data.action, policy.today(), data.reason)
             if isinstance(after, Refusal):
                 await _refuse(uow, command, after)
                 continue
             uow.audit_trail.record(AuditEntry.of(command))
             cases[after.case_id] = changed[after.case_id] = after
+            claims.pop(after.case_id, None)  # released once decided (below): the next step is anyone's
             uow.cases.note(after.case_id, after.status, data.caseworker_id, _explanation(after, data.reason))
             await announce(uow, after.events)
             if after.status == CaseStatus.DOCUMENT_IN_PRODUCTION:
@@ -83,7 +90,15 @@ async def decision_commands(commands: Sequence[DecisionRequested], uow: Decision
             await uow.emit(DECISION_OUTCOMES.name, str(after.case_id), answers.accepted(command, after))
             log.debug("decision command carried out", action=data.action.value, status=after.status.value)
     await uow.cases.save_many(list(changed.values()), documents_due)
+    await uow.claims.end(changed.keys())
     await uow.commit()
+
+
+async def _caseworkers(uow: DecisionUnitOfWork, policy: DecisionPolicy, ids: set[str]) -> dict[str, Caseworker]:
+    """Who the commands' caseworkers are: the roster file's, then the console's staff (active only)."""
+    found = {caseworker_id: policy.roster[caseworker_id] for caseworker_id in ids if caseworker_id in policy.roster}
+    unknown = ids - found.keys()
+    return found | await uow.staff.caseworkers(unknown) if unknown else found
 
 
 def _explanation(case: Case, reason: str) -> str:

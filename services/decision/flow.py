@@ -32,9 +32,10 @@ DeskStageReport = AppointmentBooked | BiometricsCompleted | CaseFlagged
 async def cases_registered(events: Sequence[CaseRegistered], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:
     """Open a case file for each registration (once, however often it comes), with two statements
     for a batch of them and the first status the applicant sees."""
-    new_cases = []
+    new_cases, applicants = [], {}
     for event in await uow.new_events(CONSUMER, events):
         data = event.data
+        applicants[data.case_id] = data.applicant
         case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
         applicant = ApplicantFacts(data.applicant.date_of_birth, data.applicant.nationality, data.sponsor_id, data.fee_paid)
         new_cases.append(NewCase(case, applicant))
@@ -42,6 +43,7 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: DecisionUnitOf
         return
     filed = await uow.cases.add(new_cases)
     for case in (new.case for new in new_cases if new.case.case_id in filed):
+        uow.cases.keep_applicant(case.case_id, applicants[case.case_id])
         received, due = dutch_date(case.received_on), dutch_date(case.deadline)
         uow.cases.note(case.case_id, case.status, "intake", f"Application received on {received}; the decision is due by {due}.")
     await uow.commit()
@@ -64,6 +66,7 @@ async def desk_stage_reports(
             booked = event.data
             when = f"on {dutch_date(booked.date)} at {booked.start_time:%H:%M} at {booked.location_name}"
             uow.cases.note(case.case_id, case.status, "biometrics", f"{booked.product.value} appointment {when}.")
+            uow.cases.keep_appointment(booked)
             continue
         if isinstance(event, BiometricsCompleted):
             if case.status != CaseStatus.AWAITING_BIOMETRICS:

@@ -1,25 +1,32 @@
 """Case tracking over HTTP (JSON): applicants look up their case, caseworkers read their queue.
 
     POST /cases/status   {"case_number": "IND-2026-0000042", "date_of_birth": "1994-05-17"}
-    GET  /queue          cases waiting for a decision, nearest deadline first
+    GET  /queue          cases waiting for a decision, nearest deadline first (a caseworker's
+                         user name and password, by HTTP Basic authentication)
 
 The birth date travels in the request body, never in a URL, so it cannot end up in access logs.
 A wrong pair gets the same 404 as an unknown case number: the answer reveals nothing. A request
 that cannot be read as the API expects gets a 400 naming the field and the reason.
 """
 
+import base64
+import binascii
 import json
 
 import asyncpg
 from aiohttp import web
 
 from services.decision.case_file import queue, track
+from services.decision.console.sign_in import SignInGuard
+from services.decision.staff import StaffDirectory, password_matches
 from services.decision.tracking_requests import BadRequest, tracking_request, whole_number
 
 NOT_FOUND = {"error": "no case matches this case number and date of birth"}
 
 
-def tracking_app(pool: asyncpg.Pool) -> web.Application:
+def tracking_app(pool: asyncpg.Pool, guard_secret: bytes) -> web.Application:
+    guard = SignInGuard(pool, guard_secret)
+
     async def status(request: web.Request) -> web.Response:
         try:
             case_number, date_of_birth = tracking_request(await request.read())
@@ -30,6 +37,9 @@ def tracking_app(pool: asyncpg.Pool) -> web.Application:
         return web.json_response(found) if found else web.json_response(NOT_FOUND, status=404)
 
     async def caseworker_queue(request: web.Request) -> web.Response:
+        refused = await _caseworker_only(request, pool, guard)
+        if refused is not None:
+            return refused
         try:
             limit = whole_number("limit", request.query.get("limit"), default=50, low=1, high=100_000)
         except BadRequest as error:
@@ -56,3 +66,38 @@ def tracking_app(pool: asyncpg.Pool) -> web.Application:
 
 def _bad(error: BadRequest) -> web.Response:
     return web.json_response({"error": str(error), "field": error.field, "reason": error.reason}, status=400)
+
+
+async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: SignInGuard) -> web.Response | None:
+    """None when the request carries a caseworker's user name and password (HTTP Basic); otherwise
+    the 401 or 403 to answer. Wrong passwords count towards the console's lockout."""
+    challenge = {"WWW-Authenticate": 'Basic realm="IND caseworkers", charset="UTF-8"'}
+    credentials = _basic_credentials(request.headers.get("Authorization", ""))
+    if credentials is None:
+        return web.json_response({"error": "sign in with a caseworker's user name and password"}, status=401, headers=challenge)
+    login, password = credentials
+    client = request.remote or ""
+    if await guard.locked(login, client):
+        return web.json_response({"error": "too many wrong passwords; try again in 15 minutes"}, status=429)
+    async with pool.acquire() as connection:
+        directory = StaffDirectory(connection)
+        if not password_matches(await directory.password_hash(login), password):
+            await guard.failed(login, client)
+            return web.json_response({"error": "the user name or the password is not right"}, status=401, headers=challenge)
+        member = await directory.get(login)
+    await guard.succeeded(login)
+    if member is None or not member.may_decide:
+        return web.json_response({"error": "only caseworkers may read the queue"}, status=403)
+    return None
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    """User name and password from an ``Authorization: Basic`` header (RFC 7617), or None."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        login, colon, password = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (login, password) if colon and login else None

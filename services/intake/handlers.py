@@ -125,7 +125,9 @@ def _registered(case: NewCase) -> CaseRegistered:
             received_on=case.received_on,
             sponsor_id=data.sponsor_id,
             fee_paid=data.fee_paid,
-            applicant=ApplicantProfile(**data.applicant.model_dump(exclude={"passport_number"})),
+            applicant=ApplicantProfile(
+                **data.applicant.model_dump(exclude={"passport_number"}), passport_ending=data.applicant.passport_number[-3:]
+            ),
         ),
         source=SOURCE,
         subject=case.number,

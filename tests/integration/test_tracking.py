@@ -14,6 +14,7 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from aiohttp import encode_basic_auth
 from aiohttp.test_utils import TestClient, TestServer
 from yarl import URL
 
@@ -23,17 +24,18 @@ from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
-from schemas.codes import ApplicationType
+from schemas.codes import ApplicationType, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
 from schemas.signing import signed
 from schemas.topics import DECISION_COMMANDS
 from services.decision import commands, flow, tracking
 from services.decision.case_file import track
-from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
 from services.decision.deadlines import statutory_deadline
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DEFAULT_TOOL_KEYS
+from services.decision.staff import StaffDirectory, StaffMember
 from services.decision.tool_keys import load_tool_keys
 from services.decision.unit_of_work import DecisionUnitOfWork
 
@@ -154,10 +156,43 @@ async def test_track_reveals_nothing_for_a_wrong_birth_date_or_an_unknown_case_n
 # --- the HTTP API --------------------------------------------------------------------------------
 
 
+QUEUE_READER = ("queue-reader", "the reader's long password")
+
+
+def basic(login: str, password: str) -> dict[str, str]:
+    return {"Authorization": encode_basic_auth(login, password)}
+
+
+GUARD_SECRET = b"a secret for the sign-in guard's hashes, in tests"
+
+
+async def staff_member(pool, staff_id: str, password: str, role: Role, location: LocationCode | None = None) -> None:
+    async with pool.acquire() as connection:
+        directory = StaffDirectory(connection)
+        if await directory.get(staff_id) is None:
+            await directory.add(StaffMember(staff_id, staff_id, role, location, 1, False), password)
+
+
 @pytest.fixture
 async def client(pool):
-    async with TestClient(TestServer(tracking.tracking_app(pool), host="127.0.0.1")) as client:
+    await staff_member(pool, *QUEUE_READER, Role.CASEWORKER)
+    app = tracking.tracking_app(pool, GUARD_SECRET)
+    async with TestClient(TestServer(app, host="127.0.0.1"), headers=basic(*QUEUE_READER)) as client:
         yield client
+
+
+async def test_the_queue_answers_no_one_without_a_caseworkers_user_name_and_password(pool):
+    await staff_member(pool, *QUEUE_READER, Role.CASEWORKER)
+    await staff_member(pool, "desk-reader", "the desk officer's password", Role.DESK_OFFICER, LocationCode.AMSTERDAM)
+    app = tracking.tracking_app(pool, GUARD_SECRET)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as anonymous:
+        missing = await anonymous.get("/queue")
+        wrong = await anonymous.get("/queue", headers=basic(QUEUE_READER[0], "not the password"))
+        desk_officer = await anonymous.get("/queue", headers=basic("desk-reader", "the desk officer's password"))
+        reader = await anonymous.get("/queue", headers=basic(*QUEUE_READER))
+
+    assert (missing.status, wrong.status, desk_officer.status, reader.status) == (401, 401, 403, 200)
+    assert missing.headers["WWW-Authenticate"].startswith("Basic ")
 
 
 async def test_the_api_answers_the_right_pair_with_the_case_and_its_history(pool, client):

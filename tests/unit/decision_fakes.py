@@ -11,13 +11,18 @@ import copy
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from schemas.applicant import InformationSupplied
+from schemas.appointments import AppointmentData
+from schemas.cases import ApplicantProfile
 from services.decision.assessment import ApplicantFacts, Assessment
 from services.decision.audit import AuditEntry
 from services.decision.case import Case, CaseStatus
 from services.decision.case_file import NewCase
+from services.decision.caseworkers import Caseworker
+from services.decision.claims import QUEUED, Claim
+from services.decision.staff import StaffMember, hash_password
 from tests.unit.fake_unit_of_work import Emitted, FakeUnitOfWork
 
 CLOCK_RUNNING = frozenset({CaseStatus.AWAITING_BIOMETRICS, CaseStatus.AWAITING_DECISION, CaseStatus.REFUSAL_PROPOSED})
@@ -32,6 +37,8 @@ class FakeCaseFile:
         self.warned_on: dict[UUID, date | None] = {}
         self.exceeded_on: dict[UUID, date] = {}
         self.history: list[tuple[UUID, CaseStatus, str, str]] = []  # case id, status, set by, explanation
+        self.applicants: dict[UUID, ApplicantProfile] = {}
+        self.appointments: dict[str, AppointmentData] = {}
 
     async def add(self, new_cases: Sequence[NewCase]) -> set[UUID]:
         filed = set()
@@ -62,6 +69,12 @@ class FakeCaseFile:
 
     def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
         self.history.append((case_id, status, set_by, explanation))
+
+    def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
+        self.applicants.setdefault(case_id, applicant)
+
+    def keep_appointment(self, booked: AppointmentData) -> None:
+        self.appointments.setdefault(booked.appointment_id, booked)
 
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:
         due = [
@@ -113,12 +126,92 @@ class FakeSuppliedInformation:
         self.kept.setdefault(event.id, event)
 
 
+class FakeClaims:
+    def __init__(self, cases: FakeCaseFile) -> None:
+        self._cases = cases
+        self.held: dict[UUID, Claim] = {}
+
+    async def of(self, case_ids: Collection[UUID]) -> dict[UUID, Claim]:
+        return {case_id: self.held[case_id] for case_id in case_ids if case_id in self.held}
+
+    async def end(self, case_ids: Collection[UUID]) -> None:
+        for case_id in case_ids:
+            self.held.pop(case_id, None)
+
+    async def claim(self, case_id: UUID, staff_id: str) -> Claim | None:
+        if case_id in self.held or not self._waiting(case_id):
+            return None
+        self.held[case_id] = Claim(uuid4(), staff_id)
+        return self.held[case_id]
+
+    async def release(self, case_id: UUID, claim_id: UUID) -> bool:
+        if case_id in self.held and self.held[case_id].claim_id == claim_id:
+            del self.held[case_id]
+            return True
+        return False
+
+    async def reassign(self, case_id: UUID, staff_id: str) -> Claim | None:
+        if not self._waiting(case_id):
+            return None
+        self.held[case_id] = Claim(uuid4(), staff_id)
+        return self.held[case_id]
+
+    def _waiting(self, case_id: UUID) -> bool:
+        case = self._cases.cases.get(case_id)
+        return case is not None and case.status.value in QUEUED
+
+
+class FakeStaffDirectory:
+    def __init__(self) -> None:
+        self.members: dict[str, StaffMember] = {}
+        self.hashes: dict[str, str] = {}
+
+    async def get(self, staff_id: str) -> StaffMember | None:
+        return self.members.get(staff_id)
+
+    async def caseworkers(self, staff_ids: Collection[str]) -> dict[str, Caseworker]:
+        return {i: self.members[i].caseworker for i in staff_ids if i in self.members and not self.members[i].disabled}
+
+    async def password_hash(self, staff_id: str) -> str | None:
+        member = self.members.get(staff_id)
+        return self.hashes[staff_id] if member and not member.disabled else None
+
+    async def rehash(self, staff_id: str, password: str) -> None:
+        self.hashes[staff_id] = hash_password(password)
+
+    async def add(self, member: StaffMember, password: str) -> None:
+        if member.staff_id in self.members:
+            raise ValueError(f"there is already someone with the id {member.staff_id!r}")
+        self.members[member.staff_id] = member
+        self.hashes[member.staff_id] = hash_password(password)
+
+    async def reset_password(self, staff_id: str, password: str) -> bool:
+        member = self.members.get(staff_id)
+        if member is None:
+            return False
+        self.members[staff_id] = replace(member, session_epoch=member.session_epoch + 1, disabled=False)
+        self.hashes[staff_id] = hash_password(password)
+        return True
+
+    async def disable(self, staff_id: str) -> bool:
+        member = self.members.get(staff_id)
+        if member is None:
+            return False
+        self.members[staff_id] = replace(member, session_epoch=member.session_epoch + 1, disabled=True)
+        return True
+
+    async def everyone(self) -> list[StaffMember]:
+        return [self.members[staff_id] for staff_id in sorted(self.members)]
+
+
 class DecisionDatabase:
     """What the decision service keeps, across units of work: its repositories, the inbox of events
     it handled and the outbox of what committed units emitted."""
 
     def __init__(self) -> None:
         self.cases = FakeCaseFile()
+        self.claims = FakeClaims(self.cases)
+        self.staff = FakeStaffDirectory()
         self.audit_trail = FakeAuditTrail()
         self.supplied_information = FakeSuppliedInformation()
         self.inbox: set[tuple[str, str]] = set()
@@ -138,7 +231,13 @@ class DecisionDatabase:
         self.inbox = snapshot["inbox"]
 
     def _repositories(self) -> dict:
-        return {"cases": self.cases, "audit_trail": self.audit_trail, "supplied_information": self.supplied_information}
+        return {
+            "cases": self.cases,
+            "claims": self.claims,
+            "staff": self.staff,
+            "audit_trail": self.audit_trail,
+            "supplied_information": self.supplied_information,
+        }
 
 
 class FakeDecisionUnitOfWork(FakeUnitOfWork):
@@ -147,6 +246,8 @@ class FakeDecisionUnitOfWork(FakeUnitOfWork):
     async def __aenter__(self) -> "FakeDecisionUnitOfWork":
         await super().__aenter__()
         self.cases = self._database.cases
+        self.claims = self._database.claims
+        self.staff = self._database.staff
         self.audit_trail = self._database.audit_trail
         self.supplied_information = self._database.supplied_information
         return self

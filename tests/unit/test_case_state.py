@@ -164,9 +164,31 @@ def test_decide_on_a_case_still_waiting_for_the_applicant_is_refused_as_case_not
 
 
 @pytest.mark.parametrize("caseworker", [ANNA, BRAM, SENNA], ids=lambda c: c.caseworker_id)
-@pytest.mark.parametrize("action", [DecisionAction.GRANT, DecisionAction.REQUEST_INFORMATION])
-def test_decide_anything_but_refuse_on_a_proposed_refusal_is_refused_as_case_not_ready(action, caseworker):
-    assert_refused(decide(case_in(CaseStatus.REFUSAL_PROPOSED), caseworker, action, TODAY, WHY), RejectionCode.CASE_NOT_READY)
+def test_requesting_information_on_a_proposed_refusal_is_refused_as_case_not_ready(caseworker):
+    proposed = case_in(CaseStatus.REFUSAL_PROPOSED)
+
+    assert_refused(decide(proposed, caseworker, DecisionAction.REQUEST_INFORMATION, TODAY, WHY), RejectionCode.CASE_NOT_READY)
+
+
+def test_overturning_a_refusal_by_the_caseworker_who_proposed_it_is_refused_as_same_caseworker():
+    proposed = decide(ready_case(), ANNA, DecisionAction.REFUSE, TODAY, WHY)
+
+    assert_refused(decide(proposed, ANNA, DecisionAction.GRANT, TODAY, WHY), RejectionCode.SAME_CASEWORKER)
+
+
+@pytest.mark.parametrize("application_type", [ApplicationType.FAMILY, ApplicationType.MVV])
+def test_a_second_caseworkers_grant_overturns_a_proposed_refusal(application_type):
+    proposed = decide(ready_case(application_type), ANNA, DecisionAction.REFUSE, TODAY, WHY)
+
+    overturned = decide(proposed, BRAM, DecisionAction.GRANT, TODAY, WHY)
+
+    assert isinstance(overturned, Case)
+    assert overturned.outcome == Outcome.GRANTED
+    assert overturned.status == (
+        CaseStatus.DOCUMENT_IN_PRODUCTION if application_type == ApplicationType.FAMILY else CaseStatus.CLOSED
+    )
+    assert [type(event).__name__ for event in overturned.events][0] == "CaseDecided"
+    assert overturned.events[0].data.decided_by == [BRAM.caseworker_id]
 
 
 def test_confirming_a_refusal_by_the_caseworker_who_proposed_it_is_refused_as_same_caseworker():

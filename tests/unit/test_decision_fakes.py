@@ -7,9 +7,18 @@ import pytest
 
 from services.decision.audit import AuditTrail
 from services.decision.case_file import CaseFile
+from services.decision.claims import Claims
+from services.decision.staff import StaffDirectory
 from services.decision.supplied_information import SuppliedInformation
 from services.decision.unit_of_work import DecisionUnitOfWork
-from tests.unit.decision_fakes import DecisionDatabase, FakeAuditTrail, FakeCaseFile, FakeSuppliedInformation
+from tests.unit.decision_fakes import (
+    DecisionDatabase,
+    FakeAuditTrail,
+    FakeCaseFile,
+    FakeClaims,
+    FakeStaffDirectory,
+    FakeSuppliedInformation,
+)
 
 
 def public_methods(cls: type) -> dict[str, tuple]:
@@ -25,7 +34,14 @@ def public_methods(cls: type) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize(
-    "real, fake", [(CaseFile, FakeCaseFile), (AuditTrail, FakeAuditTrail), (SuppliedInformation, FakeSuppliedInformation)]
+    "real, fake",
+    [
+        (CaseFile, FakeCaseFile),
+        (Claims, FakeClaims),
+        (StaffDirectory, FakeStaffDirectory),
+        (AuditTrail, FakeAuditTrail),
+        (SuppliedInformation, FakeSuppliedInformation),
+    ],
 )
 def test_a_fake_repository_has_every_method_of_the_real_one_with_the_same_parameters(real, fake):
     assert public_methods(fake) == public_methods(real)
@@ -37,6 +53,8 @@ async def test_the_fake_unit_of_work_carries_the_repositories_the_real_one_does(
 
     assert carried == {
         "cases": "FakeCaseFile",
+        "claims": "FakeClaims",
+        "staff": "FakeStaffDirectory",
         "audit_trail": "FakeAuditTrail",
         "supplied_information": "FakeSuppliedInformation",
     }

@@ -18,14 +18,16 @@ from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.desk import DocumentCollected
 from schemas.examples import EXAMPLES
 from schemas.lifecycle import Outcome, Recommendation
+from schemas.signing import signed
 from schemas.submissions import Problem
 from schemas.topics import CASE_LIFECYCLE, DECISION_COMMANDS, DECISION_OUTCOMES
 from services.decision import commands, flow, timers
 from services.decision.case import CaseStatus
-from services.decision.caseworkers import DEFAULT_ROSTER, load_roster
+from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
 from services.decision.deadlines import statutory_deadline
 from services.decision.policy import DecisionPolicy
-from tests.decision_events import TOOL_KEYS, about, command_for, record_of
+from services.decision.staff import StaffMember
+from tests.decision_events import SIMULATED_TOOL, TOOL_KEYS, about, command_for, record_of
 from tests.unit.decision_fakes import DecisionDatabase, FakeDecisionUnitOfWork
 
 HSM = ApplicationType.HIGHLY_SKILLED_MIGRANT
@@ -253,6 +255,76 @@ async def test_a_command_the_case_or_the_roster_does_not_allow_is_refused_audite
     assert [(type(event).__name__, event.data.code) for _topic, _key, event in uow.emitted] == [("CommandRejected", code)]
     assert (database.audit_trail.entries[-1].accepted, database.audit_trail.entries[-1].rejection_code) == (False, code)
     assert database.cases.cases[case.data.case_id] == before
+
+
+# --- who works the case --------------------------------------------------------------------------
+
+
+async def claimed(database: DecisionDatabase, case: CaseRegistered, staff_id: str):
+    async with database.unit_of_work() as uow:
+        claim = await uow.claims.claim(case.data.case_id, staff_id)
+        await uow.commit()
+    assert claim is not None
+    return claim
+
+
+def under(command: DecisionRequested, claim_id) -> DecisionRequested:
+    """``command`` sent under ``claim_id``, signed again as the console signs what it sends."""
+    command = command.model_copy(update={"data": command.data.model_copy(update={"claim_id": claim_id})})
+    return signed(command, SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL])
+
+
+async def test_a_case_claimed_by_one_caseworker_cannot_be_decided_by_another():
+    database = DecisionDatabase()
+    case = await awaiting_decision(database)
+    await claimed(database, case, "cw-001")
+
+    uow = await send(database, command_for(case, "cw-002", DecisionAction.GRANT), policy_on(DECIDING_DAY))
+
+    assert [event.data.code for _topic, _key, event in uow.emitted] == ["claimed_by_other"]
+    assert status_of(database, case) == CaseStatus.AWAITING_DECISION
+
+
+async def test_a_command_under_a_claim_that_was_released_and_taken_again_is_refused_as_claim_changed():
+    database = DecisionDatabase()
+    case = await awaiting_decision(database)
+    first = await claimed(database, case, "cw-001")
+    async with database.unit_of_work() as uow:
+        assert await uow.claims.release(case.data.case_id, first.claim_id)
+        await uow.commit()
+    await claimed(database, case, "cw-001")  # the same person, in another tab
+
+    uow = await send(database, under(command_for(case, "cw-001", DecisionAction.GRANT), first.claim_id), policy_on(DECIDING_DAY))
+
+    assert [event.data.code for _topic, _key, event in uow.emitted] == ["claim_changed"]
+    assert status_of(database, case) == CaseStatus.AWAITING_DECISION
+
+
+async def test_a_decision_under_the_current_claim_is_carried_out_and_releases_the_case():
+    database = DecisionDatabase()
+    case = await awaiting_decision(database)
+    claim = await claimed(database, case, "cw-001")
+
+    uow = await send(database, under(command_for(case, "cw-001", DecisionAction.REFUSE), claim.claim_id), policy_on(DECIDING_DAY))
+
+    assert kinds(uow)[-1][2] == "CommandAccepted"
+    assert database.claims.held == {}
+    assert await claimed(database, case, "cw-002")  # the proposed refusal waits for a second caseworker
+
+
+async def test_console_staff_decide_as_themselves_and_a_desk_officer_may_not():
+    database = DecisionDatabase()
+    case = await awaiting_decision(database)
+    await database.staff.add(StaffMember("anna", "Anna", Role.CASEWORKER, None, 1, False), "a long enough password")
+    await database.staff.add(
+        StaffMember("dirk", "Dirk", Role.DESK_OFFICER, LocationCode.AMSTERDAM, 1, False), "another long password"
+    )
+
+    desk = await send(database, command_for(case, "dirk", DecisionAction.GRANT), policy_on(DECIDING_DAY))
+    anna = await send(database, command_for(case, "anna", DecisionAction.GRANT), policy_on(DECIDING_DAY))
+
+    assert [event.data.code for _topic, _key, event in desk.emitted] == ["not_authorised"]
+    assert kinds(anna)[-1][2] == "CommandAccepted"
 
 
 async def test_an_unreadable_command_is_refused_once_by_its_record_position():

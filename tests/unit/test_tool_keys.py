@@ -24,10 +24,10 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_default_file_holds_only_the_simulated_tools_development_key():
+def test_the_default_file_holds_only_development_keys_of_the_simulated_tool_and_the_console():
     keys = load_tool_keys(DEFAULT_TOOL_KEYS)
-    assert list(keys) == ["caseworker-tool-simulated"]
-    assert keys["caseworker-tool-simulated"].startswith(b"DEVELOPMENT-ONLY")
+    assert list(keys) == ["caseworker-tool-simulated", "console"]
+    assert all(key.startswith(b"DEVELOPMENT-ONLY") for key in keys.values())
 
 
 def test_each_tool_id_maps_to_its_key_as_bytes(tmp_path):

@@ -1,0 +1,77 @@
+"""What every console response and form needs: security headers, the session, CSRF checks.
+
+Every page is sent with a Content-Security-Policy that allows no script at all and no framing, and
+with ``Cache-Control: no-store``, so a case page is never left in a shared cache or in the browser's
+history cache. A POST is accepted only with the session's CSRF token in its form (synchronizer
+token), and only from this origin when the browser says where it came from.
+"""
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from services.decision.console.rendering import render
+from services.decision.console.sessions import COOKIE, CURRENT_SESSION, Session, SessionCookies
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+SESSION = web.AppKey("console_session_cookies", SessionCookies)
+
+
+def security_middleware(secure_cookie: bool):
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        cookies = request.app[SESSION]
+        request[CURRENT_SESSION] = cookies.load(request.cookies.get(COOKIE))
+        if request.method == "POST" and not _csrf_ok(request, await request.post()):
+            response: web.StreamResponse = await _refused(request)
+        else:
+            try:
+                response = await handler(request)
+            except web.HTTPException as error:  # a 404 or 400 raised on the way: a page like any other
+                if error.status < 400:
+                    raise
+                response = render(request, "refused.html", {"message": error.text or error.reason}, status=error.status)
+        session: Session | None = request.get(CURRENT_SESSION)
+        if session is not None and not response.prepared:
+            response.set_cookie(
+                COOKIE, cookies.dump(session), httponly=True, samesite="Strict", secure=secure_cookie, path="/console"
+            )
+        elif request.cookies.get(COOKIE) and not response.prepared:
+            response.del_cookie(COOKIE, path="/console")
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return middleware
+
+
+def _csrf_ok(request: web.Request, form) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{request.host}":
+        return False
+    session: Session | None = request[CURRENT_SESSION]
+    sent = form.get("csrf")
+    return session is not None and isinstance(sent, str) and hmac.compare_digest(sent, session.csrf)
+
+
+async def _refused(request: web.Request) -> web.Response:
+    return render(
+        request,
+        "refused.html",
+        {"message": "This form has expired or did not come from this console. Go back, reload the page and try again."},
+        status=403,
+    )

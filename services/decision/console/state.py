@@ -1,0 +1,36 @@
+"""What the console's handlers share: the database, sessions, the sign-in guard, what they send
+and where the desk's day comes from."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+from aiohttp import web
+
+from services.decision.console.desk_day import DeskDayClient
+from services.decision.console.sending import Sender
+from services.decision.console.sign_in import SignInGuard
+from services.decision.console.work import CaseWork
+from services.decision.staff import StaffMember
+
+
+@dataclass
+class Console:
+    pool: asyncpg.Pool
+    guard: SignInGuard
+    work: CaseWork
+    sender: Sender
+    desk_day: DeskDayClient | None
+    today: Callable[[], date]
+    deadline_warning_days: int
+
+
+CONSOLE = web.AppKey("console", Console)
+STAFF = web.RequestKey("console_staff", StaffMember)
+"""Who is signed in, once a page has checked it."""
+
+
+def see_other(location: str) -> web.Response:
+    """Where to go after a form was handled (303: the browser follows with a GET)."""
+    return web.Response(status=303, headers={"Location": location})
