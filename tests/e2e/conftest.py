@@ -13,6 +13,7 @@ from tests.conftest import fresh_database, migrated_pool
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
+DESK_DAY_TOKEN = "e2e-desk-day-token-" + "x" * 32
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,8 @@ async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_
         "SMTP_PORT": str(smtp_server.port),
         "HANDLER_BACKOFF_S": "0.05",
         "LOG_LEVEL": "debug",  # the per-event lines too, which the personal-data test reads
+        "DESK_DAY_TOKEN": DESK_DAY_TOKEN,  # biometrics answers the console's desk day with it
+        "DESK_DAY_URL": f"http://127.0.0.1:{web_ports['biometrics']}",
     }
     workers = [ServiceProcess(service, worker_logs, env).start() for service in SERVICES]
     for worker in workers:
