@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 STACK := deploy/local/stack.sh
 
-.PHONY: help install up down status topics demo test test-unit test-integration lint chaos bench schemas clean
+.PHONY: help install up down status topics demo console screenshots test test-unit test-integration lint chaos bench schemas clean
 
 help:
 	@echo "make demo               bring up Kafka, PostgreSQL, SMTP; run every service on sample applications"
+	@echo "make console            after make demo: the caseworkers' and desk officers' console on the demo's cases"
 	@echo "make test               the whole test suite against the real broker, database and SMTP server"
 	@echo "make test-unit          only the fast tests that need no infrastructure"
 	@echo "make lint               ruff (lint, import order, format) and mypy"
@@ -37,6 +38,12 @@ status:
 
 demo: up
 	@$(PY) -m harness.demo
+
+console: up
+	@$(PY) -m harness.console
+
+screenshots: up
+	@$(PY) -m harness.console --screenshots docs/screenshots
 
 test: up
 	@$(STACK) up kafka-sasl

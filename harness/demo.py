@@ -11,6 +11,7 @@ the timers are shortened to seconds so that a run takes a minute, not five days.
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -23,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from harness.applications import bad_submissions, encode
+from harness.console_cases import DESK, waiting_for_people
 from harness.databases import fresh_database
 from harness.processes import ROOT, ServiceProcess
 from harness.scenarios import Scenario, expected, sample_plan
@@ -33,7 +35,11 @@ from schemas.codes import ApplicationType
 from schemas.topics import REJECTIONS, SUBMISSIONS
 
 SERVICES = ("intake", "biometrics", "decision", "notify")
-DEMO_ENV = {"TIMER_INTERVAL_S": "1", "DOCUMENT_LEAD_TIME_S": "2"}
+DEMO_ENV = {
+    "TIMER_INTERVAL_S": "1",
+    "DOCUMENT_LEAD_TIME_S": "2",
+    "DESK_DAY_TOKEN": "demo-only-desk-day-token-of-this-machine",  # the console reads the desk's day with it
+}
 DEMO_DATABASE = get_settings().database_url.rsplit("/", 1)[0] + "/ind_demo"
 STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
@@ -57,11 +63,11 @@ async def publish(plan: list, bad: dict[str, tuple[bytes, str]]) -> dict[tuple[i
         await producer.stop()
 
 
-async def run(plan: list, bad: dict, timeout: float) -> tuple[list, dict]:
+async def run(plan: list, waiting: list[dict], bad: dict, timeout: float) -> tuple[list, dict]:
     settings = get_settings()
     world = SimulatedWorld(settings.kafka_servers, {d["id"]: s for d, s in plan})
     simulation = asyncio.create_task(world.run())
-    positions = await publish(plan, bad)
+    positions = await publish(plan + [(document, None) for document in waiting], bad)
     pool = await asyncpg.create_pool(DEMO_DATABASE, min_size=1, max_size=2)
     rejections = AIOKafkaConsumer(
         REJECTIONS.name, bootstrap_servers=settings.kafka_servers, auto_offset_reset="earliest", group_id=None
@@ -203,18 +209,34 @@ def main() -> int:
     with console.status("emptying the topics and the demo database"):
         asyncio.run(ensure_topics(get_settings().kafka_servers, recreate=True))
         asyncio.run(fresh_database(get_settings().database_url, "ind_demo"))
+    with demo_services("starting the services: " + ", ".join(SERVICES)):
+        rng = random.Random()
+        plan, waiting = sample_plan(args.applications, rng), waiting_for_people(rng)
+        bad = bad_submissions()
+        console.print(
+            f"Publishing {len(plan)} applications, {len(waiting)} more left for people in the console, "
+            f"and {len(bad)} bad records to {SUBMISSIONS.name}"
+        )
+        cases, rejected = asyncio.run(run(plan, waiting, bad, args.timeout))
+        complete = report(plan, cases, rejected, bad)
+        console.print(
+            f"{len(waiting)} applications wait for people: caseworkers' decisions and a desk officer's day at "
+            f"{DESK.value}. Open them in the console: [bold]make console[/bold] (it prints where and how to sign in)."
+        )
+        return 0 if complete else 1
+
+
+@contextlib.contextmanager
+def demo_services(starting: str):
+    """Every service running on the demo's database, until the block ends."""
     workers = [
         ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES
     ]
     try:
-        with console.status("starting the services: " + ", ".join(SERVICES)):
+        with console.status(starting):
             for worker in workers:
                 worker.wait_for_log("worker resources ready")
-        plan = sample_plan(args.applications, random.Random())
-        bad = bad_submissions()
-        console.print(f"Publishing {len(plan)} applications and {len(bad)} bad records to {SUBMISSIONS.name}")
-        cases, rejected = asyncio.run(run(plan, bad, args.timeout))
-        return 0 if report(plan, cases, rejected, bad) else 1
+        yield
     finally:
         with console.status("stopping the services"):
             for worker in workers:

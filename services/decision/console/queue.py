@@ -67,37 +67,49 @@ def _conditions(chosen: QueueFilter, staff_id: str, args: list) -> list[str]:
     return conditions
 
 
-async def queue_page(
-    connection: asyncpg.Connection, chosen: QueueFilter, staff_id: str, today: date, warning_days: int, size: int = PAGE_SIZE
-) -> QueuePage:
+def page_query(chosen: QueueFilter, staff_id: str, size: int) -> tuple[str, list]:
+    """The statement for one page (``size`` + 1 rows, to know whether another page follows)."""
     args: list = []
     conditions = _conditions(chosen, staff_id, args)
     if chosen.after is not None:
         args.extend(chosen.after)
         conditions.append(f"(deadline, case_number) > (${len(args) - 1}::date, ${len(args)}::text)")
     args.append(size + 1)
-    rows = await connection.fetch(
-        f"""select case_id, case_number, application_type, status, deadline, pickup_location, recommendation,
-                   claimed_by, refusal_proposed_by
-            from decision.cases where {" and ".join(conditions)}
-            order by deadline, case_number limit ${len(args)}""",
-        *args,
+    sql = f"""select case_id, case_number, application_type, status, deadline, pickup_location, recommendation,
+                     claimed_by, refusal_proposed_by
+              from decision.cases where {" and ".join(conditions)}
+              order by deadline, case_number limit ${len(args)}"""
+    return sql, args
+
+
+def counts_query(chosen: QueueFilter, staff_id: str, today: date, warning_days: int) -> tuple[str, list]:
+    """The statement for the counts above the queue: all, mine, unassigned, overdue, due soon (the
+    filters but not the view apply, so the counts say what each view would hold)."""
+    args: list = []
+    conditions = _conditions(
+        QueueFilter(View.ALL, chosen.application_type, chosen.location, chosen.recommendation), staff_id, args
     )
-    count_args: list = []
-    count_conditions = _conditions(
-        QueueFilter(View.ALL, chosen.application_type, chosen.location, chosen.recommendation), staff_id, count_args
-    )
-    count_args.extend([today, today + timedelta(days=warning_days), staff_id])
-    n = len(count_args)
-    counts = await connection.fetchrow(
-        f"""select count(*) as all, count(*) filter (where claimed_by = ${n}) as mine,
-                   count(*) filter (where claimed_by is null) as unassigned,
-                   count(*) filter (where deadline < ${n - 2}) as overdue,
-                   count(*) filter (where deadline >= ${n - 2} and deadline <= ${n - 1}) as due_soon
-            from decision.cases where {" and ".join(count_conditions)}""",
-        *count_args,
-    )
+    args.extend([today, today + timedelta(days=warning_days), staff_id])
+    today_at, soon_at, me_at = len(args) - 2, len(args) - 1, len(args)
+    sql = f"""select count(*) as all, count(*) filter (where claimed_by = ${me_at}) as mine,
+                     count(*) filter (where claimed_by is null) as unassigned,
+                     count(*) filter (where deadline < ${today_at}) as overdue,
+                     count(*) filter (where deadline >= ${today_at} and deadline <= ${soon_at}) as due_soon
+              from decision.cases where {" and ".join(conditions)}"""
+    return sql, args
+
+
+async def queue_page(
+    connection: asyncpg.Connection, chosen: QueueFilter, staff_id: str, today: date, warning_days: int, size: int = PAGE_SIZE
+) -> QueuePage:
+    rows = await connection.fetch(*_flat(page_query(chosen, staff_id, size)))
+    counts = await connection.fetchrow(*_flat(counts_query(chosen, staff_id, today, warning_days)))
     more = len(rows) > size
     rows = rows[:size]
     next_after = (rows[-1]["deadline"], rows[-1]["case_number"]) if more else None
     return QueuePage(rows, counts, next_after, today + timedelta(days=warning_days))
+
+
+def _flat(query: tuple[str, list]) -> tuple:
+    sql, args = query
+    return (sql, *args)
