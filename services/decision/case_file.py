@@ -3,7 +3,7 @@
 import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -11,10 +11,11 @@ import asyncpg
 from ind_runtime.unit_of_work import UnitOfWork
 from schemas.appointments import AppointmentData
 from schemas.cases import ApplicantProfile
-from schemas.codes import ApplicationType, LocationCode
+from schemas.codes import ApplicationType, Language, LocationCode
 from schemas.lifecycle import Outcome
 from services.decision.assessment import ApplicantFacts, Assessment
 from services.decision.case import Case, CaseStatus
+from services.decision.explanations import Explanation, worded
 
 _CASE_COLUMNS = (
     "case_id, case_number, application_type, status, received_on, deadline, pickup_location, "
@@ -42,6 +43,8 @@ _SAVE_STATE = """update decision.cases set case_number = $2, application_type = 
     deadline = $6, pickup_location = $7, suspended_days = $8, suspended_on = $9, refusal_proposed_by = $10,
     outcome = $11, updated_at = now()"""
 _WHERE_CASE = " where case_id = $1"
+INFORMATION_PERIOD = timedelta(days=28)
+"""How long an applicant has to supply information asked for: the four weeks the IND usually gives."""
 _CLOCK_RUNNING = "status in ('awaiting_biometrics', 'awaiting_decision', 'refusal_proposed')"
 
 
@@ -118,14 +121,18 @@ class CaseFile:
         if rows:
             await self._conn.executemany(_SAVE_STATE + more_columns + _WHERE_CASE, rows)
 
-    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
-        """Append to the status history the applicant can look up (written when the unit commits)."""
+    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: Explanation) -> None:
+        """Append to the status history the applicant can look up (written when the unit commits),
+        with what words its explanation in either language (``services.decision.explanations``)."""
         self._uow.append(
-            "insert into decision.status_history (case_id, status, set_by, explanation) values ($1, $2, $3, $4)",
+            """insert into decision.status_history (case_id, status, set_by, explanation, explanation_key, explanation_values)
+               values ($1, $2, $3, $4, $5, $6::jsonb)""",
             case_id,
             status.value,
             set_by,
-            explanation,
+            explanation.text(),
+            explanation.key,
+            json.dumps(explanation.values),
         )
 
     def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
@@ -230,10 +237,14 @@ async def queue(connection: asyncpg.Connection, limit: int = 50) -> list[asyncpg
     )
 
 
-async def track(connection: asyncpg.Connection, case_number: str, date_of_birth: date) -> dict | None:
-    """What the applicant may see of a case; None unless case number and birth date match."""
+async def track(
+    connection: asyncpg.Connection, case_number: str, date_of_birth: date, language: Language = Language.ENGLISH
+) -> dict | None:
+    """What the applicant may see of a case, in their language; None unless case number and birth
+    date match: the status history, the appointments still to come, the statutory deadline, and
+    what is asked of the applicant and by when."""
     case = await connection.fetchrow(
-        """select case_id, case_number, application_type, status, deadline, outcome
+        """select case_id, case_number, application_type, status, deadline, outcome, suspended_on
            from decision.cases where case_number = $1 and date_of_birth = $2""",
         case_number,
         date_of_birth,
@@ -241,17 +252,56 @@ async def track(connection: asyncpg.Connection, case_number: str, date_of_birth:
     if case is None:
         return None
     history = await connection.fetch(
-        "select status, at, set_by, explanation from decision.status_history where case_id = $1 order by id",
+        """select status, at, set_by, explanation, explanation_key, explanation_values
+           from decision.status_history where case_id = $1 order by id""",
         case["case_id"],
     )
+    appointments = await connection.fetch(
+        """select appointment_id, product, location, location_name, day, start_time, end_time, persons
+           from decision.appointments where case_id = $1 and day >= current_date order by day, start_time""",
+        case["case_id"],
+    )
+    asked = None
+    if case["status"] == "awaiting_information":
+        request = await connection.fetchval(
+            """select reason from decision.audit_trail where case_id = $1 and action = 'request_information' and accepted
+               order by id desc limit 1""",
+            case["case_id"],
+        )
+        asked = {"what": request, "by": (case["suspended_on"] + INFORMATION_PERIOD).isoformat()}
     return {
         "case_number": case["case_number"],
         "application_type": case["application_type"],
         "status": case["status"],
         "outcome": case["outcome"],
         "decision_deadline": case["deadline"].isoformat(),
+        "language": language.value,
+        "asked_of_you": asked,
+        "appointments": [
+            {
+                "appointment_id": a["appointment_id"],
+                "product": a["product"],
+                "location": a["location"],
+                "location_name": a["location_name"],
+                "date": a["day"].isoformat(),
+                "start_time": a["start_time"].strftime("%H:%M"),
+                "end_time": a["end_time"].strftime("%H:%M"),
+                "persons": a["persons"],
+            }
+            for a in appointments
+        ],
         "history": [
-            {"status": h["status"], "at": h["at"].isoformat(), "set_by": h["set_by"], "explanation": h["explanation"]}
+            {
+                "status": h["status"],
+                "at": h["at"].isoformat(),
+                "set_by": h["set_by"],
+                "explanation": worded(
+                    h["explanation_key"],
+                    json.loads(h["explanation_values"]) if h["explanation_values"] else None,
+                    h["explanation"],
+                    language,
+                ),
+            }
             for h in history
         ],
     }

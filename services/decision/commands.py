@@ -11,12 +11,14 @@ from ind_runtime.logs import get_logger
 from ind_runtime.records import ConsumedRecord
 from ind_runtime.screening import Unacceptable
 from schemas.decisions import DecisionRequested
+from schemas.lifecycle import Outcome
 from schemas.topics import DECISION_OUTCOMES
 from services.decision import answers
 from services.decision.audit import AuditEntry
 from services.decision.case import Case, CaseStatus, Refusal, decide
 from services.decision.caseworkers import Caseworker
 from services.decision.claims import claim_refusal
+from services.decision.explanations import Explanation
 from services.decision.policy import CONSUMER, DecisionPolicy
 from services.decision.tool_keys import authenticate
 from services.decision.unit_of_work import DecisionUnitOfWork, announce
@@ -101,16 +103,16 @@ async def _caseworkers(uow: DecisionUnitOfWork, policy: DecisionPolicy, ids: set
     return found | await uow.staff.caseworkers(unknown) if unknown else found
 
 
-def _explanation(case: Case, reason: str) -> str:
+def _explanation(case: Case, reason: str) -> Explanation:
     """What the applicant reads in the case's history about a caseworker's decision."""
     if case.status == CaseStatus.AWAITING_INFORMATION:
-        return f"More information is needed: {reason} The decision period is suspended until it arrives."
+        return Explanation("information_requested", {"reason": reason})
     if case.status == CaseStatus.REFUSAL_PROPOSED:
-        return "A proposed decision is being reviewed by a second caseworker."
+        return Explanation("refusal_proposed")
     if case.status == CaseStatus.CLOSED:
         assert case.outcome is not None  # a case is closed with its outcome
-        return f"Application {case.outcome.value}: {reason} The case is closed."
-    return f"Application granted: {reason} Your residence document is being produced."
+        return Explanation("refused_closed" if case.outcome == Outcome.REFUSED else "granted_closed", {"reason": reason})
+    return Explanation("granted_document", {"reason": reason})
 
 
 async def _refuse(uow: DecisionUnitOfWork, command: DecisionRequested, refusal: Refusal) -> None:

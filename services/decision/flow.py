@@ -20,6 +20,7 @@ from services.decision.assessment import ApplicantFacts, Assessment, assess_appl
 from services.decision.case import Case, CaseStatus, document_collected, open_case, ready_for_decision, resume
 from services.decision.case_file import NewCase
 from services.decision.deadlines import dutch_date
+from services.decision.explanations import Explanation
 from services.decision.policy import CONSUMER, DecisionPolicy
 from services.decision.supplied_information import refuse_unstorable
 from services.decision.unit_of_work import DecisionUnitOfWork, announce
@@ -45,7 +46,7 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: DecisionUnitOf
     for case in (new.case for new in new_cases if new.case.case_id in filed):
         uow.cases.keep_applicant(case.case_id, applicants[case.case_id])
         received, due = dutch_date(case.received_on), dutch_date(case.deadline)
-        uow.cases.note(case.case_id, case.status, "intake", f"Application received on {received}; the decision is due by {due}.")
+        uow.cases.note(case.case_id, case.status, "intake", Explanation("received", {"received": received, "due": due}))
     await uow.commit()
 
 
@@ -64,26 +65,28 @@ async def desk_stage_reports(
         case, applicant = cases[event.data.case_id], filed[event.data.case_id][1]
         if isinstance(event, AppointmentBooked):
             booked = event.data
-            when = f"on {dutch_date(booked.date)} at {booked.start_time:%H:%M} at {booked.location_name}"
-            uow.cases.note(case.case_id, case.status, "biometrics", f"{booked.product.value} appointment {when}.")
+            when = {"day": dutch_date(booked.date), "time": f"{booked.start_time:%H:%M}", "location": booked.location_name}
+            uow.cases.note(
+                case.case_id, case.status, "biometrics", Explanation("appointment", {"product": booked.product.value, **when})
+            )
             uow.cases.keep_appointment(booked)
             continue
         if isinstance(event, BiometricsCompleted):
             if case.status != CaseStatus.AWAITING_BIOMETRICS:
                 continue
-            done = "Biometrics captured" if event.data.captured else "No biometrics needed at an IND desk"
+            done = "biometrics_captured" if event.data.captured else "no_biometrics_needed"
             flags: tuple[Finding, ...] = ()
             location = event.data.location
         else:
             flag = desk_flag(event.data.reason)
             if case.status != CaseStatus.AWAITING_BIOMETRICS:
-                uow.cases.note(case.case_id, case.status, "biometrics", flag.message)
+                uow.cases.note(case.case_id, case.status, "biometrics", Explanation("desk_flag", {"note": event.data.reason}))
                 continue
-            done, flags, location = "Flagged by the desk", (flag,), None
+            done, flags, location = "flagged_by_the_desk", (flag,), None
         assessment = assess_applicant(case.application_type, applicant, policy.today()).with_findings(*flags)
         case = ready_for_decision(case, assessment, location)
         cases[case.case_id], moved[case.case_id] = case, (case, assessment)
-        uow.cases.note(case.case_id, case.status, "decision", f"{done}; the application waits for a caseworker's decision.")
+        uow.cases.note(case.case_id, case.status, "decision", Explanation(done))
         await announce(uow, case.events)
     await uow.cases.save_assessed(list(moved.values()))
     await uow.commit()
@@ -107,7 +110,7 @@ async def information_supplied(events: Sequence[InformationSupplied], uow: Decis
         case = resume(case, policy.today())
         cases[case.case_id] = resumed[case.case_id] = case
         due = dutch_date(case.deadline)
-        uow.cases.note(case.case_id, case.status, "applicant", f"Information received; the decision is now due by {due}.")
+        uow.cases.note(case.case_id, case.status, "applicant", Explanation("information_received", {"due": due}))
         await announce(uow, case.events)
     await uow.cases.save_resumed(list(resumed.values()))
     await uow.commit()
@@ -125,7 +128,7 @@ async def documents_collected(events: Sequence[DocumentCollected], uow: Decision
             continue
         case = document_collected(case, policy.today())
         cases[case.case_id] = closed[case.case_id] = case
-        uow.cases.note(case.case_id, case.status, event.data.desk_officer, "Residence document collected; the case is closed.")
+        uow.cases.note(case.case_id, case.status, event.data.desk_officer, Explanation("document_collected"))
         await announce(uow, case.events)
     await uow.cases.save_many(list(closed.values()))
     await uow.commit()

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from services.decision.case import deadline_approaching, deadline_exceeded, document_produced
 from services.decision.deadlines import dutch_date
+from services.decision.explanations import Explanation
 from services.decision.policy import DecisionPolicy
 from services.decision.unit_of_work import DecisionUnitOfWork, announce
 
@@ -20,7 +21,7 @@ async def produce_due_documents(uow: DecisionUnitOfWork, policy: DecisionPolicy)
     """Documents whose production lead time has passed are ready for pickup."""
     produced = [document_produced(case) for case in await uow.cases.documents_due(policy.now(), TIMER_BATCH)]
     for case in produced:
-        uow.cases.note(case.case_id, case.status, "decision", "Your residence document is ready; a pickup appointment follows.")
+        uow.cases.note(case.case_id, case.status, "decision", Explanation("document_ready"))
         await announce(uow, case.events)
     await uow.cases.save_many(produced)
     await uow.commit()
@@ -37,7 +38,7 @@ async def watch_deadlines(uow: DecisionUnitOfWork, policy: DecisionPolicy) -> in
     overdue = await uow.cases.past_deadline(today, TIMER_BATCH)
     await uow.cases.mark_overdue([case.case_id for case in overdue], today)
     for case in overdue:
-        explanation = f"The decision period ended on {dutch_date(case.deadline)} without a decision; we apologise."
+        explanation = Explanation("deadline_exceeded", {"deadline": dutch_date(case.deadline)})
         uow.cases.note(case.case_id, case.status, "decision", explanation)
         await announce(uow, deadline_exceeded(case, today))
     await uow.commit()

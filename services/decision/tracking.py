@@ -1,6 +1,6 @@
 """Case tracking over HTTP (JSON): applicants look up their case, caseworkers read their queue.
 
-    POST /cases/status   {"case_number": "IND-2026-0000042", "date_of_birth": "1994-05-17"}
+    POST /cases/status   {"case_number": "IND-2026-0000042", "date_of_birth": "1994-05-17", "language": "nl"}
     GET  /queue          cases waiting for a decision, nearest deadline first (a caseworker's
                          user name and password, by HTTP Basic authentication)
 
@@ -29,11 +29,11 @@ def tracking_app(pool: asyncpg.Pool, guard_secret: bytes) -> web.Application:
 
     async def status(request: web.Request) -> web.Response:
         try:
-            case_number, date_of_birth = tracking_request(await request.read())
+            case_number, date_of_birth, language = tracking_request(await request.read())
         except BadRequest as error:
             return _bad(error)
         async with pool.acquire() as connection:
-            found = await track(connection, case_number, date_of_birth)
+            found = await track(connection, case_number, date_of_birth, language)
         return web.json_response(found) if found else web.json_response(NOT_FOUND, status=404)
 
     async def caseworker_queue(request: web.Request) -> web.Response:

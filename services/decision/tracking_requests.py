@@ -10,6 +10,8 @@ import json
 import re
 from datetime import date
 
+from schemas.codes import Language
+
 ASK = "send JSON with case_number and date_of_birth (YYYY-MM-DD)"
 MAX_CASE_NUMBER = 100
 """Characters; a case number has 16 (``IND-2026-0000042``), a few more once its sequence outgrows 7 digits."""
@@ -38,9 +40,9 @@ def whole_number(name: str, raw: str | None, default: int, low: int, high: int) 
     return int(raw)
 
 
-def tracking_request(body: bytes) -> tuple[str, date]:
-    """The case number and date of birth a tracking request's JSON body holds (JSON is UTF-8,
-    whatever charset the request claims)."""
+def tracking_request(body: bytes) -> tuple[str, date, Language]:
+    """The case number, date of birth and language (``en`` when left out) a tracking request's JSON
+    body holds (JSON is UTF-8, whatever charset the request claims)."""
     try:
         document = json.loads(body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -53,7 +55,14 @@ def tracking_request(body: bytes) -> tuple[str, date]:
         raise BadRequest("", f"the body nests too deeply; {ASK}") from None
     if not isinstance(document, dict):
         raise BadRequest("", f"the body is not a JSON object; {ASK}")
-    return _case_number(document.get("case_number")), _date_of_birth(document.get("date_of_birth"))
+    return _case_number(document.get("case_number")), _date_of_birth(document.get("date_of_birth")), _language(document)
+
+
+def _language(document: dict) -> Language:
+    value = document.get("language", Language.ENGLISH.value)
+    if value not in {language.value for language in Language}:
+        raise BadRequest("language", "must be en or nl")
+    return Language(value)
 
 
 def _case_number(value: object) -> str:

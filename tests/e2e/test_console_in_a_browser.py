@@ -138,6 +138,38 @@ async def test_a_desk_officer_marks_a_capture_and_a_caseworker_claims_and_grants
 
     assert await eventually(grant_email, timeout=60, message="the grant email")
     await anna.screenshot(path=_shot("case"), full_page=True)
+    await handed_out_at_the_desk(browser, console, pool, case)
+
+
+async def handed_out_at_the_desk(browser, console, pool, case) -> None:
+    """Dirk hands out the residence document: a wrong number is refused next to its field, the
+    right one closes the case."""
+    pickup = await eventually(
+        lambda: pool.fetchrow(
+            """select a.day, c.document_number from decision.appointments a join biometrics.cases c using (case_id)
+               where a.case_id = $1 and a.product = 'DOC' and c.document_number is not null""",
+            case["case_id"],
+        ),
+        timeout=60,
+        message="the pickup appointment",
+    )
+    dirk = await signed_in(browser, console, "dirk")
+    await dirk.goto(f"{console}/desk?date={pickup['day'].isoformat()}")
+    row = dirk.get_by_role("row").filter(has_text=case["case_number"]).filter(has_text="DOC")
+    await row.get_by_label("Document handed out").check()
+    await row.get_by_label("Document number on the card").fill("XX0000000")
+    await row.get_by_role("button", name="Report").click()
+    row = dirk.get_by_role("row").filter(has_text=case["case_number"]).filter(has_text="DOC")
+    await expect(row.get_by_role("alert")).to_contain_text("not the number of this applicant's residence document")
+    await expect(row.get_by_label("Document number on the card")).to_have_attribute("aria-invalid", "true")
+
+    await row.get_by_label("Document handed out").check()
+    await row.get_by_label("Document number on the card").fill(pickup["document_number"])
+    await row.get_by_role("button", name="Report").click()
+
+    await expect(dirk.get_by_text("Reported.")).to_be_visible()
+    await eventually(lambda: _is(pool, case["case_id"], "closed"), timeout=60, message="the case to close")
+    await dirk.context.close()
 
 
 async def test_a_refusal_takes_two_people(browser, console, producer, pool):
@@ -199,6 +231,20 @@ async def test_a_form_without_its_csrf_token_is_refused(browser, console, produc
 
     await expect(anna.get_by_role("alert")).to_contain_text("did not come from this console")
     assert await pool.fetchval("select claimed_by from decision.cases where case_id = $1", case["case_id"]) is None
+
+
+async def test_signing_in_takes_only_the_keyboard(browser, console):
+    page = await (await browser.new_context()).new_page()
+    await page.goto(f"{console}/sign-in")
+
+    await page.keyboard.type("bram")  # the user name field has the focus when the page opens
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press("Enter")
+
+    await expect(page.get_by_role("heading", name="Cases waiting for a caseworker")).to_be_visible()
+    await page.keyboard.press("Tab")  # the first stop is the skip link, which leads to the content
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 
 
 async def test_wrong_passwords_lock_the_account_for_a_while(browser, console):

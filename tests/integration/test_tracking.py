@@ -24,7 +24,7 @@ from ind_runtime.db import migrate
 from ind_runtime.records import ConsumedRecord
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
-from schemas.codes import ApplicationType, LocationCode
+from schemas.codes import ApplicationType, Language, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequested
 from schemas.examples import EXAMPLES
 from schemas.signing import signed
@@ -127,6 +127,9 @@ async def test_track_returns_status_deadline_and_the_ordered_history_for_the_rig
         "status": "document_in_production",
         "outcome": "granted",
         "decision_deadline": statutory_deadline(ApplicationType.HIGHLY_SKILLED_MIGRANT, RECEIVED).isoformat(),
+        "language": "en",
+        "asked_of_you": None,
+        "appointments": [],
     }
     history = found["history"]
     assert [(h["status"], h["set_by"]) for h in history] == [
@@ -140,6 +143,45 @@ async def test_track_returns_status_deadline_and_the_ordered_history_for_the_rig
     assert moments == sorted(moments)
     assert all(m.tzinfo is not None for m in moments)
     assert "date_of_birth" not in json.dumps(found)
+
+
+async def test_track_words_the_history_in_dutch_when_asked(pool):
+    case = await new_case(pool, granted=True)
+
+    async with pool.acquire() as connection:
+        dutch = await track(connection, case.data.case_number, BORN, Language.DUTCH)
+
+    assert [h["explanation"] for h in dutch["history"]] == [
+        f"Aanvraag ontvangen op 04-03-2041; de beslissing volgt uiterlijk "
+        f"{statutory_deadline(ApplicationType.HIGHLY_SKILLED_MIGRANT, RECEIVED):%d-%m-%Y}.",
+        "Geen biometrische gegevens nodig aan een IND-balie; de aanvraag wacht op de beslissing van een medewerker.",
+        "Aanvraag ingewilligd: All conditions for the permit are met. Uw verblijfsdocument wordt gemaakt.",
+    ]
+
+
+async def test_information_asked_of_the_applicant_is_shown_with_the_day_it_is_due(pool):
+    case = await new_case(pool)
+    order = COMMAND.data.model_copy(
+        update={
+            "case_id": case.data.case_id,
+            "case_number": case.data.case_number,
+            "caseworker_id": "cw-001",
+            "action": DecisionAction.REQUEST_INFORMATION,
+            "reason": "Send your employment contract.",
+        }
+    )
+    command = signed(
+        COMMAND.model_copy(update={"id": f"cmd-{uuid4()}", "data": order}), SIMULATED_TOOL, TOOL_KEYS[SIMULATED_TOOL]
+    )
+    record = ConsumedRecord(DECISION_COMMANDS.name, 0, next(_offsets), str(case.data.case_id).encode(), command.to_json())
+    async with DecisionUnitOfWork(pool, PUBLISHER) as uow:
+        await commands.screened_commands([(record, command)], uow, policy_on(RECEIVED + timedelta(days=10)))
+
+    async with pool.acquire() as connection:
+        found = await track(connection, case.data.case_number, BORN)
+
+    assert found["status"] == "awaiting_information"
+    assert found["asked_of_you"] == {"what": "Send your employment contract.", "by": (RECEIVED + timedelta(days=38)).isoformat()}
 
 
 async def test_track_reveals_nothing_for_a_wrong_birth_date_or_an_unknown_case_number(pool):
@@ -414,3 +456,14 @@ async def test_the_cli_exits_1_and_prints_no_case_data_for_a_wrong_birth_date(po
     assert "No case matches" in output
     for secret in (case.data.case_number, "document_in_production", "granted", "All conditions", "{"):
         assert secret not in output
+
+
+async def test_the_api_answers_in_dutch_when_asked_and_refuses_a_language_it_does_not_speak(pool, client):
+    case = await new_case(pool)
+    asked = {"case_number": case.data.case_number, "date_of_birth": BORN.isoformat()}
+
+    dutch = await client.post("/cases/status", json={**asked, "language": "nl"})
+    german = await client.post("/cases/status", json={**asked, "language": "de"})
+
+    assert dutch.status == 200 and (await dutch.json())["history"][0]["explanation"].startswith("Aanvraag ontvangen op")
+    assert german.status == 400 and (await german.json())["field"] == "language"

@@ -22,6 +22,7 @@ from services.decision.case import Case, CaseStatus
 from services.decision.case_file import NewCase
 from services.decision.caseworkers import Caseworker
 from services.decision.claims import QUEUED, Claim
+from services.decision.explanations import Explanation
 from services.decision.staff import StaffMember, hash_password
 from tests.unit.fake_unit_of_work import Emitted, FakeUnitOfWork
 
@@ -67,8 +68,8 @@ class FakeCaseFile:
             self._keep(case)
             self.assessments[case.case_id] = assessment
 
-    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: str) -> None:
-        self.history.append((case_id, status, set_by, explanation))
+    def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: Explanation) -> None:
+        self.history.append((case_id, status, set_by, explanation.text()))
 
     def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
         self.applicants.setdefault(case_id, applicant)

@@ -152,7 +152,10 @@ async def test_a_case_the_desk_flags_is_queued_with_a_blocking_finding_and_a_lat
     assert [finding.code for finding in assessment.findings] == ["desk_stage_incomplete"]
     assert database.cases.cases[case.data.case_id].pickup_location == case.data.preferred_location
     assert (kinds(first), kinds(later)) == ([(CASE_LIFECYCLE.name, str(case.data.case_id), "CaseAssessed")], [])
-    assert database.cases.history[-1][2:] == ("biometrics", "Flagged by the desk: no-show at 4 biometrics appointments.")
+    assert database.cases.history[-1][2:] == (
+        "biometrics",
+        "The desk flagged the application for a caseworker: no-show at 4 biometrics appointments.",
+    )
 
 
 async def test_reports_about_a_case_not_registered_yet_wait_for_its_registration():

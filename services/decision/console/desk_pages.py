@@ -98,10 +98,15 @@ async def report(request: web.Request, member: StaffMember) -> web.StreamRespons
         return await _desk_page(request, member, day, errors=errors, status=409)
     if kind not in MAY_REPORT.get(appointment["product"], ("no_show",)):
         return await _desk_page(request, member, day, errors={appointment_id: "Choose what happened."}, status=400)
-    document_number = str(form.get("document_number", "")).strip().upper() or None
-    if kind == "handed_out" and document_number != appointment.get("document_number"):
-        errors = {appointment_id: "This is not the document number of this applicant's residence document. Check the card."}
-        return await _desk_page(request, member, day, errors=errors, status=400)
+    document_number = str(form.get("document_number", "")).strip().upper()[:20] or None
+    if kind == "handed_out":
+        expected = appointment.get("document_number")
+        if document_number is None:
+            errors = {appointment_id: "Type the document number printed on the card you hand out."}
+            return await _desk_page(request, member, day, errors=errors, status=400)
+        if expected is not None and document_number != expected:
+            errors = {appointment_id: "This is not the number of this applicant's residence document. Check the card."}
+            return await _desk_page(request, member, day, errors=errors, status=400)
     visit = DeskVisit(
         case_id=UUID(appointment["case_id"]),
         case_number=appointment["case_number"],
