@@ -50,10 +50,12 @@ _CLOCK_RUNNING = "status in ('awaiting_biometrics', 'awaiting_decision', 'refusa
 
 @dataclass(frozen=True)
 class NewCase:
-    """A case as it is opened, with what its assessment will need of the applicant."""
+    """A case as it is opened, with what its assessment will need of the applicant, and who they
+    are (for the caseworker's page)."""
 
     case: Case
     facts: ApplicantFacts
+    applicant: ApplicantProfile
 
 
 class CaseFile:
@@ -69,13 +71,18 @@ class CaseFile:
         if not new_cases:
             return set()
         rows = (
-            _state(n.case) + (n.facts.date_of_birth, n.facts.nationality, n.facts.sponsor_id, n.facts.fee_paid) for n in new_cases
+            _state(n.case)
+            + (n.facts.date_of_birth, n.facts.nationality, n.facts.sponsor_id, n.facts.fee_paid)
+            + (n.applicant.given_names, n.applicant.surname, n.applicant.passport_ending)
+            for n in new_cases
         )
         columns = list(zip(*rows, strict=True))
         filed = await self._conn.fetch(
-            f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid)
+            f"""insert into decision.cases ({_CASE_COLUMNS}, date_of_birth, nationality, sponsor_id, fee_paid,
+                                            given_names, surname, passport_ending)
                 select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::text[],
-                                     $8::int[], $9::date[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[], $15::bool[])
+                                     $8::int[], $9::date[], $10::text[], $11::text[], $12::date[], $13::text[], $14::text[], $15::bool[],
+                                     $16::text[], $17::text[], $18::text[])
                 on conflict (case_id) do nothing returning case_id""",
             *(list(column) for column in columns),
         )
@@ -133,17 +140,6 @@ class CaseFile:
             explanation.text(),
             explanation.key,
             json.dumps(explanation.values),
-        )
-
-    def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
-        """Keep who the applicant is, for the caseworker's page (written when the unit commits)."""
-        self._uow.append(
-            """insert into decision.applicants (case_id, given_names, surname, passport_ending) values ($1, $2, $3, $4)
-               on conflict (case_id) do nothing""",
-            case_id,
-            applicant.given_names,
-            applicant.surname,
-            applicant.passport_ending,
         )
 
     def keep_appointment(self, booked: AppointmentData) -> None:

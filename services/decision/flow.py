@@ -33,18 +33,16 @@ DeskStageReport = AppointmentBooked | BiometricsCompleted | CaseFlagged
 async def cases_registered(events: Sequence[CaseRegistered], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:
     """Open a case file for each registration (once, however often it comes), with two statements
     for a batch of them and the first status the applicant sees."""
-    new_cases, applicants = [], {}
+    new_cases = []
     for event in await uow.new_events(CONSUMER, events):
         data = event.data
-        applicants[data.case_id] = data.applicant
         case = open_case(data.case_id, data.case_number, data.application_type, data.received_on, data.preferred_location)
         applicant = ApplicantFacts(data.applicant.date_of_birth, data.applicant.nationality, data.sponsor_id, data.fee_paid)
-        new_cases.append(NewCase(case, applicant))
+        new_cases.append(NewCase(case, applicant, data.applicant))
     if not new_cases:
         return
     filed = await uow.cases.add(new_cases)
     for case in (new.case for new in new_cases if new.case.case_id in filed):
-        uow.cases.keep_applicant(case.case_id, applicants[case.case_id])
         received, due = dutch_date(case.received_on), dutch_date(case.deadline)
         uow.cases.note(case.case_id, case.status, "intake", Explanation("received", {"received": received, "due": due}))
     await uow.commit()

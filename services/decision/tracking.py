@@ -5,36 +5,50 @@
                          user name and password, by HTTP Basic authentication)
 
 The birth date travels in the request body, never in a URL, so it cannot end up in access logs.
-A wrong pair gets the same 404 as an unknown case number: the answer reveals nothing. A request
+A wrong pair gets the same 404 as an unknown case number: the answer reveals nothing. Wrong pairs
+are counted per case number and per client address (``services.decision.guesses``: 5 and 20
+within 15 minutes); either limit locks look-ups for 15 minutes, answered with 429 and Retry-After,
+whether or not the case exists. A right pair forgets the case number's count. A request
 that cannot be read as the API expects gets a 400 naming the field and the reason.
 """
 
 import base64
 import binascii
 import json
+import math
+from datetime import datetime, timezone
 
 import asyncpg
 from aiohttp import web
 
 from services.decision.case_file import queue, track
-from services.decision.console.sign_in import SignInGuard
+from services.decision.guesses import CASE_LOOK_UP, SIGN_IN, GuessGuard, Limits
 from services.decision.staff import StaffDirectory, password_matches
 from services.decision.tracking_requests import BadRequest, tracking_request, whole_number
 
 NOT_FOUND = {"error": "no case matches this case number and date of birth"}
 
 
-def tracking_app(pool: asyncpg.Pool, guard_secret: bytes) -> web.Application:
-    guard = SignInGuard(pool, guard_secret)
+def tracking_app(pool: asyncpg.Pool, guard_secret: bytes, look_ups: Limits = CASE_LOOK_UP) -> web.Application:
+    guard = GuessGuard(pool, guard_secret, "sign-in", SIGN_IN)
+    looking_up = GuessGuard(pool, guard_secret, "case", look_ups)
 
     async def status(request: web.Request) -> web.Response:
         try:
             case_number, date_of_birth, language = tracking_request(await request.read())
         except BadRequest as error:
             return _bad(error)
+        client = request.remote or ""
+        until = await looking_up.locked_until(case_number, client)
+        if until is not None:
+            return _too_many(until)
         async with pool.acquire() as connection:
             found = await track(connection, case_number, date_of_birth, language)
-        return web.json_response(found) if found else web.json_response(NOT_FOUND, status=404)
+        if found is None:
+            await looking_up.failed(case_number, client)
+            return web.json_response(NOT_FOUND, status=404)
+        await looking_up.succeeded(case_number)
+        return web.json_response(found)
 
     async def caseworker_queue(request: web.Request) -> web.Response:
         refused = await _caseworker_only(request, pool, guard)
@@ -64,11 +78,22 @@ def tracking_app(pool: asyncpg.Pool, guard_secret: bytes) -> web.Application:
     return app
 
 
+def _too_many(until: datetime) -> web.Response:
+    """The answer while look-ups of a case number, or from a client, are locked: the same whether
+    or not the case exists."""
+    wait = max(1, math.ceil((until - datetime.now(timezone.utc)).total_seconds()))
+    return web.json_response(
+        {"error": f"too many tries; try again in {math.ceil(wait / 60)} minutes", "retry_after_s": wait},
+        status=429,
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def _bad(error: BadRequest) -> web.Response:
     return web.json_response({"error": str(error), "field": error.field, "reason": error.reason}, status=400)
 
 
-async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: SignInGuard) -> web.Response | None:
+async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: GuessGuard) -> web.Response | None:
     """None when the request carries a caseworker's user name and password (HTTP Basic); otherwise
     the 401 or 403 to answer. Wrong passwords count towards the console's lockout."""
     challenge = {"WWW-Authenticate": 'Basic realm="IND caseworkers", charset="UTF-8"'}
@@ -77,7 +102,7 @@ async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: Sign
         return web.json_response({"error": "sign in with a caseworker's user name and password"}, status=401, headers=challenge)
     login, password = credentials
     client = request.remote or ""
-    if await guard.locked(login, client):
+    if await guard.locked_until(login, client):
         return web.json_response({"error": "too many wrong passwords; try again in 15 minutes"}, status=429)
     async with pool.acquire() as connection:
         directory = StaffDirectory(connection)

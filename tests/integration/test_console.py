@@ -20,7 +20,7 @@ from schemas.topics import DECISION_COMMANDS
 from services.decision import commands, flow
 from services.decision.app import MIGRATIONS, web_app
 from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
-from services.decision.console.sign_in import Limits
+from services.decision.guesses import SIGN_IN
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DEFAULT_TOOL_KEYS, DecisionSettings
 from services.decision.staff import StaffDirectory, StaffMember
@@ -162,7 +162,7 @@ async def test_wrong_passwords_lock_the_name_for_a_while_whether_or_not_it_exist
     answers = {}
     for name in ("anna", "nobody-by-this-name"):
         client = await browser()
-        for _ in range(Limits().per_name):
+        for _ in range(SIGN_IN.per_subject):
             page = await (await client.get("/console/sign-in")).text()
             wrong = await client.post("/console/sign-in", data={"csrf": csrf_of(page), "name": name, "password": "wrong guess"})
             assert wrong.status == 401
@@ -293,3 +293,14 @@ async def test_the_queue_filters_by_who_holds_a_case_and_pages_by_deadline(pool,
         "select action, caseworker_id from decision.audit_trail where case_id = $1 order by id", cases[0].data.case_id
     )
     assert [(a["action"], a["caseworker_id"]) for a in audit] == [("claim", "sara"), ("reassign", "sara")]
+
+
+async def test_the_case_page_shows_who_applied_with_only_the_end_of_the_passport_number(pool, browser):
+    case = await waiting_case(pool)
+    anna = await signed_in(browser, "anna")
+
+    page = await (await anna.get(f"/console/cases/{case.data.case_id}")).text()
+
+    applicant = REGISTERED.data.applicant
+    assert f"{applicant.given_names} {applicant.surname}" in page
+    assert f"•••••{applicant.passport_ending}" in page and len(applicant.passport_ending) == 3

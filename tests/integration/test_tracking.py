@@ -33,6 +33,7 @@ from services.decision import commands, flow, tracking
 from services.decision.case_file import track
 from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
 from services.decision.deadlines import statutory_deadline
+from services.decision.guesses import CASE_LOOK_UP, Limits
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DEFAULT_TOOL_KEYS
 from services.decision.staff import StaffDirectory, StaffMember
@@ -218,7 +219,7 @@ async def staff_member(pool, staff_id: str, password: str, role: Role, location:
 @pytest.fixture
 async def client(pool):
     await staff_member(pool, *QUEUE_READER, Role.CASEWORKER)
-    app = tracking.tracking_app(pool, GUARD_SECRET)
+    app = tracking.tracking_app(pool, GUARD_SECRET, Limits(per_subject=10_000, per_client=10_000))  # tests guess a lot
     async with TestClient(TestServer(app, host="127.0.0.1"), headers=basic(*QUEUE_READER)) as client:
         yield client
 
@@ -467,3 +468,33 @@ async def test_the_api_answers_in_dutch_when_asked_and_refuses_a_language_it_doe
 
     assert dutch.status == 200 and (await dutch.json())["history"][0]["explanation"].startswith("Aanvraag ontvangen op")
     assert german.status == 400 and (await german.json())["field"] == "language"
+
+
+async def test_wrong_pairs_lock_look_ups_of_a_case_number_whether_or_not_it_exists(pool):
+    case = await new_case(pool)
+    app = tracking.tracking_app(pool, GUARD_SECRET + b"-locking")
+    answers = {}
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        for number in (case.data.case_number, "IND-2041-9999998"):
+            for _ in range(CASE_LOOK_UP.per_subject):
+                wrong = await client.post("/cases/status", json={"case_number": number, "date_of_birth": "1970-01-01"})
+                assert wrong.status == 404
+            right = await client.post("/cases/status", json={"case_number": number, "date_of_birth": BORN.isoformat()})
+            answers[number] = (right.status, await right.json(), int(right.headers["Retry-After"]) > 60 * 14)
+
+    locked = list(answers.values())
+    assert locked[0] == locked[1]
+    assert locked[0][0] == 429 and "too many tries" in locked[0][1]["error"]
+
+
+async def test_a_client_guessing_at_many_case_numbers_is_locked_out(pool):
+    app = tracking.tracking_app(pool, GUARD_SECRET + b"-client", Limits(per_subject=5, per_client=3))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        statuses = [
+            (
+                await client.post("/cases/status", json={"case_number": f"IND-2041-99{n:05d}", "date_of_birth": "1970-01-01"})
+            ).status
+            for n in range(5)
+        ]
+
+    assert statuses == [404, 404, 404, 429, 429]

@@ -47,6 +47,7 @@ class FakeCaseFile:
             if new.case.case_id not in self.cases:
                 self._keep(new.case)
                 self.facts[new.case.case_id] = new.facts
+                self.applicants[new.case.case_id] = new.applicant
                 filed.add(new.case.case_id)
         return filed
 
@@ -70,9 +71,6 @@ class FakeCaseFile:
 
     def note(self, case_id: UUID, status: CaseStatus, set_by: str, explanation: Explanation) -> None:
         self.history.append((case_id, status, set_by, explanation.text()))
-
-    def keep_applicant(self, case_id: UUID, applicant: ApplicantProfile) -> None:
-        self.applicants.setdefault(case_id, applicant)
 
     def keep_appointment(self, booked: AppointmentData) -> None:
         self.appointments.setdefault(booked.appointment_id, booked)

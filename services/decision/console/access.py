@@ -70,7 +70,7 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     console, client = request.app[CONSOLE], request.remote or ""
     if not name or not password:
         return render(request, "sign_in.html", {"error": "Fill in your user name and your password.", "name": name}, status=400)
-    if await console.guard.locked(name, client):
+    if await console.guard.locked_until(name, client):
         return render(request, "sign_in.html", {"error": LOCKED, "name": name}, status=429)
     async with console.pool.acquire() as connection:
         directory = StaffDirectory(connection)

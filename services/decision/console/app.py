@@ -13,9 +13,9 @@ from services.decision.console.rendering import STATIC
 from services.decision.console.security import SESSION, security_middleware
 from services.decision.console.sending import Sender
 from services.decision.console.sessions import SessionCookies
-from services.decision.console.sign_in import SignInGuard
 from services.decision.console.state import CONSOLE, Console
 from services.decision.console.work import CaseWork
+from services.decision.guesses import SIGN_IN, GuessGuard
 from services.decision.settings import DecisionSettings
 
 
@@ -30,7 +30,7 @@ def console_app(pool: asyncpg.Pool, settings: DecisionSettings, tool_key: bytes,
         client = aiohttp.ClientSession()
         app[CONSOLE] = Console(
             pool=pool,
-            guard=SignInGuard(pool, secret=tool_key),
+            guard=GuessGuard(pool, tool_key, "sign-in", SIGN_IN),
             work=CaseWork(pool),
             sender=Sender(pool, settings.console_tool_id, tool_key),
             desk_day=DeskDayClient(settings.desk_day_url.rstrip("/"), token, client),

@@ -31,8 +31,8 @@ async def case_view(connection: asyncpg.Connection, case_id: UUID, today: date) 
             """select c.case_id, c.case_number, c.application_type, c.status, c.received_on, c.deadline, c.pickup_location,
                       c.suspended_days, c.suspended_on, c.refusal_proposed_by, c.outcome, c.recommendation, c.findings,
                       c.date_of_birth, c.nationality, c.sponsor_id, c.fee_paid, c.claimed_by, c.claim_id, c.claimed_at,
-                      a.given_names, a.surname, a.passport_ending
-               from decision.cases c left join decision.applicants a using (case_id) where c.case_id = $1""",
+                      c.given_names, c.surname, c.passport_ending
+               from decision.cases c where c.case_id = $1""",
             case_id,
         )
         if case is None:

@@ -10,15 +10,15 @@ from aiohttp import web
 
 from services.decision.console.desk_day import DeskDayClient
 from services.decision.console.sending import Sender
-from services.decision.console.sign_in import SignInGuard
 from services.decision.console.work import CaseWork
+from services.decision.guesses import GuessGuard
 from services.decision.staff import StaffMember
 
 
 @dataclass
 class Console:
     pool: asyncpg.Pool
-    guard: SignInGuard
+    guard: GuessGuard
     work: CaseWork
     sender: Sender
     desk_day: DeskDayClient | None

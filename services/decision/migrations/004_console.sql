@@ -50,12 +50,10 @@ create index cases_queue on decision.cases (deadline, case_number)
 
 -- Who the applicant is, for the caseworker's page: names, and no more of the passport number than
 -- its last three characters (the number itself stays with intake).
-create table decision.applicants (
-    case_id uuid primary key references decision.cases,
-    given_names text not null,
-    surname text not null,
-    passport_ending text
-);
+alter table decision.cases
+    add column given_names text,
+    add column surname text,
+    add column passport_ending text;
 
 -- The case's desk appointments as the desk stage announced them (nl.ind.appointment.booked.v1).
 create table decision.appointments (
