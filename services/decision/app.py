@@ -88,6 +88,7 @@ def wiring(settings: DecisionSettings, _resources: WorkerResources) -> Wiring:
 
 def web_app(pool: asyncpg.Pool, settings: DecisionSettings, console_key: bytes, today: Callable[[], date]) -> web.Application:
     """What the service serves on its port: the tracking API, and the console under ``/console``."""
-    app = tracking.tracking_app(pool, console_key)
+    proxy_token = settings.portal_proxy_token.get_secret_value() if settings.portal_proxy_token else None
+    app = tracking.tracking_app(pool, console_key, proxy_token=proxy_token)
     app.add_subapp("/console", console_app(pool, settings, console_key, today))
     return app

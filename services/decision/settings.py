@@ -34,3 +34,7 @@ class DecisionSettings(ServiceSettings):
     console_secure_cookie: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it behind TLS).")
     desk_day_url: str = Field(default="http://127.0.0.1:6068", description="Biometrics' web address, for the desk's day.")
     desk_day_token: SecretStr | None = Field(default=None, description="The bearer token biometrics' desk day asks for.")
+    portal_proxy_token: SecretStr | None = Field(
+        default=None,
+        description="The token with which the applicants' portal vouches for the client address it forwards (PORTAL_PROXY_TOKEN).",
+    )

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 import asyncpg
 from aiohttp import web
 
+from ind_runtime.client_address import client_address
 from services.decision.case_file import queue, track
 from services.decision.guesses import CASE_LOOK_UP, SIGN_IN, GuessGuard, Limits
 from services.decision.staff import StaffDirectory, password_matches
@@ -29,7 +30,9 @@ from services.decision.tracking_requests import BadRequest, tracking_request, wh
 NOT_FOUND = {"error": "no case matches this case number and date of birth"}
 
 
-def tracking_app(pool: asyncpg.Pool, guard_secret: bytes, look_ups: Limits = CASE_LOOK_UP) -> web.Application:
+def tracking_app(
+    pool: asyncpg.Pool, guard_secret: bytes, look_ups: Limits = CASE_LOOK_UP, proxy_token: str | None = None
+) -> web.Application:
     guard = GuessGuard(pool, guard_secret, "sign-in", SIGN_IN)
     looking_up = GuessGuard(pool, guard_secret, "case", look_ups)
 
@@ -38,7 +41,7 @@ def tracking_app(pool: asyncpg.Pool, guard_secret: bytes, look_ups: Limits = CAS
             case_number, date_of_birth, language = tracking_request(await request.read())
         except BadRequest as error:
             return _bad(error)
-        client = request.remote or ""
+        client = client_address(request, proxy_token)
         until = await looking_up.locked_until(case_number, client)
         if until is not None:
             return _too_many(until)
