@@ -10,6 +10,7 @@ from schemas.applicant import (
     InformationSuppliedData,
     StickerRequestData,
 )
+from schemas.appointment_examples import APPOINTMENT_CHANGES
 from schemas.appointments import (
     AppointmentAwaitingSlot,
     AppointmentBooked,
@@ -212,6 +213,7 @@ EXAMPLES: tuple[CloudEvent, ...] = (
         "evt-appointment-booked-42",
         _NUMBER,
     ),
+    *APPOINTMENT_CHANGES,
     _event(
         AppointmentAwaitingSlot,
         AwaitingSlotData(case_id=_CASE, case_number=_NUMBER, product=AppointmentProduct.BIOMETRICS, attempt=1, window_days=40),

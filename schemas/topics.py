@@ -8,7 +8,15 @@ and read by people, so three is plenty.
 from dataclasses import dataclass
 
 from schemas.applicant import EndorsementStickerRequested, InformationSupplied
-from schemas.appointments import AppointmentAwaitingSlot, AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import (
+    ApplicantAppointmentBooked,
+    AppointmentAwaitingSlot,
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+    BiometricsCompleted,
+    CaseFlagged,
+)
 from schemas.cases import CaseRegistered
 from schemas.decision_outcomes import CommandAccepted, CommandRejected
 from schemas.decisions import DecisionRequested
@@ -121,12 +129,15 @@ CASES_REGISTERED = Topic(
 )
 CASE_APPOINTMENTS = Topic(
     name="ind.case.appointments.v1",
-    key="case id",
+    key="case id; for an appointment an applicant booked without a case (SUB, INF), its booking id",
     event_types=(
         AppointmentBooked.EVENT_TYPE,
         BiometricsCompleted.EVENT_TYPE,
         CaseFlagged.EVENT_TYPE,
         AppointmentAwaitingSlot.EVENT_TYPE,
+        ApplicantAppointmentBooked.EVENT_TYPE,
+        AppointmentRescheduled.EVENT_TYPE,
+        AppointmentCancelled.EVENT_TYPE,
     ),
     producer="biometrics",
     consumers=("decision", "notify"),

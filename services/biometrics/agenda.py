@@ -12,6 +12,7 @@ deadlocking on them; the ``slot_within_capacity`` check is the last guard agains
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, time
 
 import asyncpg
@@ -22,7 +23,7 @@ from services.biometrics.appointments import Appointment
 from services.biometrics.capacity import capacity_for
 from services.biometrics.free_seats import FreeSlot
 from services.biometrics.locations import LOCATIONS
-from services.biometrics.slots import BOOKED_PRODUCTS, BOOKING_WINDOW_DAYS, booking_window, slots_on
+from services.biometrics.slots import BOOKED_PRODUCTS, BOOKING_WINDOW_DAYS, Slot, booking_window, slots_on
 
 _BOOKING_LOCK = advisory_lock_id("biometrics:booking")
 
@@ -39,6 +40,33 @@ TAKE_SEATS = """
     from (select slot_key, sum(persons)::int as persons from unnest($1::text[], $2::int[]) as t (slot_key, persons)
           group by slot_key) as seats
     where s.slot_key = any($1::text[]) and s.slot_key = seats.slot_key"""
+# An appointment's seats leave its slot and are taken in another with one statement (a move within
+# one slot would update its row twice, which PostgreSQL does not do, so the change is summed first).
+MOVE = """
+    with old as (select slot_key, persons from biometrics.appointments where appointment_id = $1 and status = 'booked' for update),
+         moved as (update biometrics.appointments a set slot_key = $2, persons = $3, sequence = a.sequence + 1
+                   from old where a.appointment_id = $1 returning a.sequence),
+         seats as (select slot_key, sum(delta)::int as delta
+                   from (select slot_key, -persons as delta from old union all select $2, $3 from old) as t group by slot_key),
+         changed as (update biometrics.slots s set booked = s.booked + seats.delta from seats where s.slot_key = seats.slot_key)
+    select sequence from moved"""
+CANCEL = """
+    with cancelled as (update biometrics.appointments set status = 'cancelled', sequence = sequence + 1
+                       where appointment_id = $1 and status = 'booked' returning slot_key, persons, sequence),
+         freed as (update biometrics.slots s set booked = s.booked - c.persons from cancelled c where s.slot_key = c.slot_key)
+    select sequence from cancelled"""
+
+
+@dataclass(frozen=True)
+class SlotSeats:
+    """A slot and the seats taken in it (by appointments and by holds)."""
+
+    slot: Slot
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return self.slot.capacity - self.booked
 
 
 class DeskAgenda:
@@ -131,6 +159,36 @@ class DeskAgenda:
             [appointment.persons for _, appointment in booked],
             [appointment.attempt for _, appointment in booked],
         )
+
+    async def slot(self, slot_key: str) -> SlotSeats | None:
+        """The slot with ``slot_key`` and its seats taken, if it exists (read under the booking turn,
+        they stay so until the transaction ends)."""
+        row = await self._connection.fetchrow("select * from biometrics.slots where slot_key = $1", slot_key)
+        if row is None:
+            return None
+        slot = Slot(
+            row["slot_key"],
+            LocationCode(row["location"]),
+            AppointmentProduct(row["product"]),
+            row["day"],
+            row["start_time"],
+            row["end_time"],
+            row["capacity"],
+        )
+        return SlotSeats(slot, row["booked"])
+
+    async def move(self, appointment_id: str, slot_key: str, persons: int) -> int | None:
+        """Move the booked appointment ``appointment_id`` to the slot ``slot_key`` for ``persons``:
+        its seats in its slot are freed and taken in the other. Returns its new calendar sequence,
+        or None when it is not booked (cancelled, attended, missed)."""
+        await self.take_booking_turn()
+        return await self._connection.fetchval(MOVE, appointment_id, slot_key, persons)
+
+    async def cancel(self, appointment_id: str) -> int | None:
+        """Cancel the booked appointment ``appointment_id`` and free its seats. Returns its new
+        calendar sequence, or None when it is not booked."""
+        await self.take_booking_turn()
+        return await self._connection.fetchval(CANCEL, appointment_id)
 
     async def cancel_later(self, corrected: Sequence[Appointment]) -> list[str]:
         """Cancel the appointments still booked for the case and product of each of ``corrected`` that

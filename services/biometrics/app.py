@@ -4,11 +4,12 @@ A batch of registrations is taken on together (``handlers.cases_registered``), a
 produced documents (``handlers.documents_produced``) and of the desks' reports (``handlers.desk_reports``);
 sticker requests one at a time. At start-up the configured capacity is applied to the slots already
 opened and the booking window is opened; every ``TIMER_INTERVAL_S`` a pass books the appointments
-that wait for a free slot.
+that wait for a free slot, and every ``HOLD_SWEEP_INTERVAL_S`` one frees the seats of expired holds.
+Its web app serves the desks' agenda and day, and the applicants' own bookings (``desk_api``).
 """
 
 import functools
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,9 @@ from services.biometrics.capacity import load_overrides
 from services.biometrics.capacity_changes import apply_configured_capacity
 from services.biometrics.desk_api import desk_app
 from services.biometrics.policy import DeskPolicy
+from services.biometrics.rate_limits import RateLimits
+from services.biometrics.self_booking import HOLD_SWEEP_PAGE, sweep_expired_holds
+from services.biometrics.self_service import BOOK, HOLD, MANAGE, SelfService
 from services.biometrics.settings import DeskSettings
 from services.biometrics.unit_of_work import DeskUnitOfWork
 
@@ -44,6 +48,24 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
             await uow.agenda.open_booking_window(policy.today())
             await uow.commit()
 
+    def self_service(pool) -> SelfService:
+        key = settings.manage_link_key
+        return SelfService(
+            unit_of_work=lambda: unit_of_work(pool, SERVICE),
+            overrides=capacity_overrides,
+            today=policy.today,
+            hold_for=timedelta(minutes=settings.hold_minutes),
+            manage_key=key.get_secret_value().encode() if key is not None else None,
+            limits=RateLimits(
+                {
+                    HOLD: settings.hold_rate_per_minute,
+                    BOOK: settings.book_rate_per_minute,
+                    MANAGE: settings.manage_rate_per_minute,
+                }
+            ),
+            proxy_token=settings.portal_proxy_token.get_secret_value() if settings.portal_proxy_token else None,
+        )
+
     def with_policy(handle):
         return functools.partial(handle, policy=policy)
 
@@ -58,8 +80,13 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
                 DESK_EVENTS.name, (BiometricsCaptured, AppointmentNoShow, DocumentCollected), with_policy(handlers.desk_reports)
             ),
         ),
-        timers=(Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),),
+        timers=(
+            Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),
+            Every(settings.hold_sweep_interval_s, sweep_expired_holds, batch=HOLD_SWEEP_PAGE),
+        ),
         unit_of_work=unit_of_work,
         before_consuming=(prepare_agenda,),
-        http=lambda pool: desk_app(pool, capacity_overrides, policy.today, day_token=settings.desk_day_token),
+        http=lambda pool: desk_app(
+            pool, capacity_overrides, policy.today, day_token=settings.desk_day_token, self_service=self_service(pool)
+        ),
     )

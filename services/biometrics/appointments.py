@@ -19,7 +19,7 @@ from schemas.codes import AppointmentProduct, LocationCode
 @dataclass(frozen=True)
 class Appointment:
     appointment_id: str
-    case_id: UUID
+    case_id: UUID | None  # None for a submission or information appointment an applicant booked (no case)
     product: AppointmentProduct
     location: LocationCode
     day: date
@@ -28,6 +28,7 @@ class Appointment:
     persons: int
     attempt: int  # 1 for the first appointment of its case and product, one more for each booked again after a no-show
     status: str  # booked, attended, no_show or cancelled
+    sequence: int = 0  # the calendar's SEQUENCE: 0 when booked, one more for each move or cancellation
 
 
 class Appointments:
@@ -44,21 +45,17 @@ class Appointments:
                join biometrics.slots s using (slot_key) where a.appointment_id = any($1::text[])""",
             list(appointment_ids),
         )
-        return {
-            row["appointment_id"]: Appointment(
-                row["appointment_id"],
-                row["case_id"],
-                AppointmentProduct(row["product"]),
-                LocationCode(row["location"]),
-                row["day"],
-                row["start_time"],
-                row["end_time"],
-                row["persons"],
-                row["attempt"],
-                row["status"],
-            )
-            for row in rows
-        }
+        return {row["appointment_id"]: _appointment(row) for row in rows}
+
+    async def of_case(self, case_id: UUID, product: AppointmentProduct) -> list[Appointment]:
+        """Every appointment of ``product`` the case has had, whatever became of it, by attempt."""
+        rows = await self._connection.fetch(
+            """select a.*, s.location, s.day, s.start_time, s.end_time from biometrics.appointments a
+               join biometrics.slots s using (slot_key) where a.case_id = $1 and a.product = $2 order by a.attempt""",
+            case_id,
+            product.value,
+        )
+        return [_appointment(row) for row in rows]
 
     async def set_attended(self, appointment_ids: Sequence[str]) -> None:
         if appointment_ids:
@@ -80,3 +77,19 @@ class Appointments:
             list(case_ids),
         )
         return Counter({(row["case_id"], AppointmentProduct(row["product"])): row["missed"] for row in rows})
+
+
+def _appointment(row: asyncpg.Record) -> Appointment:
+    return Appointment(
+        row["appointment_id"],
+        row["case_id"],
+        AppointmentProduct(row["product"]),
+        LocationCode(row["location"]),
+        row["day"],
+        row["start_time"],
+        row["end_time"],
+        row["persons"],
+        row["attempt"],
+        row["status"],
+        row["sequence"],
+    )

@@ -122,14 +122,14 @@ async def announce(uow: DeskUnitOfWork, case: DeskCase, event: CloudEvent) -> No
 
 async def _announce_booked(uow: DeskUnitOfWork, case: DeskCase, appointment: Appointment) -> None:
     await announce(
-        uow, case, AppointmentBooked.create(_appointment_data(case, appointment), source=SOURCE, subject=case.case_number)
+        uow, case, AppointmentBooked.create(appointment_data(case, appointment), source=SOURCE, subject=case.case_number)
     )
     log.debug(
         "appointment booked", product=appointment.product.value, location=appointment.location.value, attempt=appointment.attempt
     )
 
 
-def _appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:
+def appointment_data(case: DeskCase, appointment: Appointment) -> AppointmentData:
     location = LOCATIONS[appointment.location]
     return AppointmentData(
         case_id=case.case_id,

@@ -3,6 +3,7 @@ and to check what the desks report about it."""
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 import asyncpg
@@ -18,6 +19,7 @@ class DeskCase:
     preferred_location: LocationCode
     biometrics_location: LocationCode | None  # where the case's biometrics were taken, once they are
     document_number: str | None = None  # of the residence document produced for the case, once it is
+    date_of_birth: date | None = None  # the applicant's, which an applicant booking for the case must name
 
 
 class DeskCases:
@@ -30,12 +32,13 @@ class DeskCases:
     async def add(self, cases: Sequence[DeskCase]) -> None:
         """Register ``cases``; one registered before stays as it is (a registration comes again)."""
         await self._connection.execute(
-            """insert into biometrics.cases (case_id, case_number, application_type, preferred_location)
-               select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) on conflict (case_id) do nothing""",
+            """insert into biometrics.cases (case_id, case_number, application_type, preferred_location, date_of_birth)
+               select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::date[]) on conflict (case_id) do nothing""",
             [case.case_id for case in cases],
             [case.case_number for case in cases],
             [case.application_type.value for case in cases],
             [case.preferred_location.value for case in cases],
+            [case.date_of_birth for case in cases],
         )
 
     async def get(self, case_id: UUID) -> DeskCase | None:
@@ -44,17 +47,12 @@ class DeskCases:
     async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, DeskCase]:
         """The cases among ``case_ids`` registered here."""
         rows = await self._connection.fetch("select * from biometrics.cases where case_id = any($1::uuid[])", list(case_ids))
-        return {
-            row["case_id"]: DeskCase(
-                row["case_id"],
-                row["case_number"],
-                ApplicationType(row["application_type"]),
-                LocationCode(row["preferred_location"]),
-                LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
-                row["document_number"],
-            )
-            for row in rows
-        }
+        return {row["case_id"]: _case(row) for row in rows}
+
+    async def by_number(self, case_number: str) -> DeskCase | None:
+        """The case registered here with ``case_number``, if there is one."""
+        row = await self._connection.fetchrow("select * from biometrics.cases where case_number = $1", case_number)
+        return _case(row) if row is not None else None
 
     async def set_document_numbers(self, numbers: Mapping[UUID, str]) -> None:
         """Record the residence document produced for each case (a later one replaces an earlier one:
@@ -78,3 +76,15 @@ class DeskCases:
                 list(locations),
                 [location.value for location in locations.values()],
             )
+
+
+def _case(row: asyncpg.Record) -> DeskCase:
+    return DeskCase(
+        row["case_id"],
+        row["case_number"],
+        ApplicationType(row["application_type"]),
+        LocationCode(row["preferred_location"]),
+        LocationCode(row["biometrics_location"]) if row["biometrics_location"] else None,
+        row["document_number"],
+        row["date_of_birth"],
+    )

@@ -9,14 +9,18 @@ It is public: it says which times are free, nothing about who booked the others.
 
 answers a desk's day for the desk officers' console (decision calls it): the location's code, its
 name, the date (today in the Netherlands when none is asked for) and its appointments that are
-not cancelled, by start time, then product, then appointment id, each with its case id and number,
-product, start and end time (HH:MM), persons, status (booked, attended, no_show) and, for a document
-pickup (DOC), the number of the document produced for the case (null for other products, or when
-none was recorded). It holds case and document numbers, so it needs the token: without the setting
+not cancelled, by start time, then product, then appointment id, each with its case id and number
+(both null for a submission or information appointment an applicant booked, which has no case),
+product, start and end time (HH:MM), persons, status (booked, attended, no_show), for a document
+pickup (DOC) the number of the document produced for the case (null for other products, or when
+none was recorded), and the booking code of an appointment the applicant booked (null otherwise). It holds case and document numbers, so it needs the token: without the setting
 it answers 503, without the right token 401 (``WWW-Authenticate: Bearer``; the token is compared in
 constant time). An unknown location, or a date not written YYYY-MM-DD, not in the calendar or more
 than 366 days from today, gets a 400 naming the field and why. Nothing here logs a request or an
 answer (the worker's web server keeps no access log either).
+
+With a ``SelfService`` the app also serves the applicants: the IND's appointment dialect under
+``/oap/api`` (``oap_api``) and the manage endpoints under ``/appointments`` (``manage_api``).
 """
 
 import hmac
@@ -32,6 +36,9 @@ from schemas.codes import AppointmentProduct, LocationCode
 from services.biometrics.agenda import DeskAgenda
 from services.biometrics.desk_day import appointments_on
 from services.biometrics.locations import LOCATIONS
+from services.biometrics.manage_api import manage_app
+from services.biometrics.oap_api import oap_app
+from services.biometrics.self_service import SelfService
 
 DAY_NOT_CONFIGURED = {"error": "the desk day is not configured (DESK_DAY_TOKEN)"}
 DAY_REACH_DAYS = 366
@@ -42,7 +49,12 @@ _LOCATIONS = ", ".join(code.value for code in LocationCode)
 
 
 def desk_app(
-    pool: asyncpg.Pool, capacity_overrides: dict, today: Callable[[], date], *, day_token: SecretStr | None
+    pool: asyncpg.Pool,
+    capacity_overrides: dict,
+    today: Callable[[], date],
+    *,
+    day_token: SecretStr | None,
+    self_service: SelfService | None = None,
 ) -> web.Application:
     expected = day_token.get_secret_value().encode() if day_token is not None else None
 
@@ -100,7 +112,7 @@ def desk_app(
                 "appointments": [
                     {
                         "appointment_id": appointment.appointment_id,
-                        "case_id": str(appointment.case_id),
+                        "case_id": str(appointment.case_id) if appointment.case_id is not None else None,
                         "case_number": appointment.case_number,
                         "product": appointment.product.value,
                         "start_time": appointment.start.strftime("%H:%M"),
@@ -108,6 +120,7 @@ def desk_app(
                         "persons": appointment.persons,
                         "status": appointment.status,
                         "document_number": appointment.document_number,
+                        "booking_code": appointment.booking_code,
                     }
                     for appointment in appointments
                 ],
@@ -118,6 +131,9 @@ def desk_app(
     app = web.Application()
     app.router.add_get("/desks/{location}/slots", slots)
     app.router.add_get("/desks/{location}/day", day)
+    if self_service is not None:
+        app.add_subapp("/oap/api", oap_app(pool, self_service))
+        app.add_subapp("/appointments", manage_app(self_service))
     return app
 
 

@@ -22,6 +22,7 @@ from services.biometrics.policy import DeskPolicy
 from services.biometrics.unit_of_work import DeskUnitOfWork
 
 CONSUMER = "biometrics"
+STICKER = AppointmentProduct.ENDORSEMENT_STICKER
 
 log = get_logger(__name__)
 
@@ -32,7 +33,15 @@ async def cases_registered(events: Sequence[CaseRegistered], uow: DeskUnitOfWork
     with a few statements for all of them."""
     registered = [event.data for event in await uow.new_events(CONSUMER, events)]
     cases = [
-        DeskCase(data.case_id, data.case_number, data.application_type, data.preferred_location, None) for data in registered
+        DeskCase(
+            data.case_id,
+            data.case_number,
+            data.application_type,
+            data.preferred_location,
+            None,
+            date_of_birth=data.applicant.date_of_birth,
+        )
+        for data in registered
     ]
     if not cases:
         return
@@ -203,8 +212,8 @@ async def stickers_requested(events: Sequence[EndorsementStickerRequested], uow:
 
 
 async def sticker_requested(event: EndorsementStickerRequested, uow: DeskUnitOfWork, policy: DeskPolicy) -> None:
-    """Book the residence endorsement sticker appointment the applicant asked for (each request once).
-    A request about a case whose registration is not read here yet waits for it (``NotReady``): the
+    """Book the residence endorsement sticker appointment the applicant asked for (each request once),
+    unless the case has one to come already. A request about a case whose registration is not read here yet waits for it (``NotReady``): the
     portal only knows cases that were registered, so the registration is on its way."""
     case = await uow.cases.get(event.data.case_id)
     if case is None:
@@ -213,8 +222,13 @@ async def sticker_requested(event: EndorsementStickerRequested, uow: DeskUnitOfW
         raise Unprocessable(f"no case {event.data.case_number} with id {event.data.case_id}")
     if not await uow.first_time(CONSUMER, event.id):
         return
+    if any(appointment.status == "booked" for appointment in await uow.appointments.of_case(case.case_id, STICKER)):
+        # a case holds one appointment of a product to come: the one it has (the applicant may have booked it) stands
+        log.info("sticker requested while the case has a sticker appointment to come; none booked")
+        await uow.commit()
+        return
     booking = booking_for(case, event.data.preferred_location, policy.today(), 1)
-    await book_or_wait(uow, AppointmentProduct.ENDORSEMENT_STICKER, [booking])
+    await book_or_wait(uow, STICKER, [booking])
     await uow.commit()
 
 

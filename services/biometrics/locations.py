@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 
-from schemas.codes import LocationCode
+from schemas.codes import AppointmentProduct, LocationCode
 
 
 class LocationKind(StrEnum):
@@ -71,3 +71,22 @@ LOCATIONS: dict[LocationCode, Location] = {
         ),
     )
 }
+
+# Expat centres receive knowledge migrants for their biometrics, documents and stickers; submitting an
+# application at a desk (SUB) and asking for information (INF) are done at the IND's own desks.
+_EXPAT_CENTRE_PRODUCTS = frozenset(
+    {AppointmentProduct.BIOMETRICS, AppointmentProduct.DOCUMENT_PICKUP, AppointmentProduct.ENDORSEMENT_STICKER}
+)
+
+
+def offers(location: LocationCode, product: AppointmentProduct) -> bool:
+    """Whether applicants can book ``product`` at ``location``: IND desks offer every product."""
+    return LOCATIONS[location].kind == LocationKind.IND_DESK or product in _EXPAT_CENTRE_PRODUCTS
+
+
+def desks_offering(product: AppointmentProduct) -> list[LocationCode]:
+    """The locations that offer ``product``, IND desks first, each kind by code."""
+    return sorted(
+        (code for code in LOCATIONS if offers(code, product)),
+        key=lambda code: (LOCATIONS[code].kind != LocationKind.IND_DESK, code.value),
+    )

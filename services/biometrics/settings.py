@@ -1,5 +1,7 @@
-"""The desk service's own settings: its port, desk capacity, no-shows, its waiting list's pass and
-the token of its desk day (the runtime's are in ``ind_runtime.settings``)."""
+"""The desk service's own settings: its port, desk capacity, no-shows, its waiting list's pass, the
+token of its desk day, and the applicants' own bookings: how long a hold lasts, the key their manage
+tokens are derived with (shared with notify) and their rate limits (the runtime's are in
+``ind_runtime.settings``)."""
 
 import re
 from pathlib import Path
@@ -7,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 
 from ind_runtime.settings import ServiceSettings
+from schemas.manage_links import check_manage_key
 
 DESK_DAY_TOKEN_MIN_LENGTH = 32
 _BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")  # RFC 6750's b64token: what an Authorization header carries as is
@@ -25,6 +28,30 @@ class DeskSettings(ServiceSettings):
         ),
     )
 
+    hold_minutes: float = Field(
+        default=10.0, gt=0, le=60, description="HOLD_MINUTES: how long a slot an applicant holds stays theirs to book."
+    )
+    hold_sweep_interval_s: float = Field(default=30.0, gt=0, description="How often a pass frees the seats of expired holds.")
+    manage_link_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "MANAGE_LINK_KEY: the key applicants' manage tokens are derived with (schemas/manage_links.py); notify "
+            "needs the same one to write manage links. At least 32 characters. Unset, applicants cannot book (503)."
+        ),
+    )
+    hold_rate_per_minute: int = Field(default=20, ge=1, description="Holds a client address may place a minute.")
+    book_rate_per_minute: int = Field(default=6, ge=1, description="Bookings a client address may make a minute.")
+    manage_rate_per_minute: int = Field(
+        default=10, ge=1, description="Look-ups, moves and cancellations a client address may ask for a minute."
+    )
+
+    @field_validator("manage_link_key")
+    @classmethod
+    def _key_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            check_manage_key(key.get_secret_value())
+        return key
+
     @field_validator("desk_day_token")
     @classmethod
     def _token_hard_to_guess(cls, token: SecretStr | None) -> SecretStr | None:
@@ -41,3 +68,8 @@ class DeskSettings(ServiceSettings):
         if not _BEARER_TOKEN.fullmatch(value):
             raise ValueError("may hold only ASCII letters, digits and - . _ ~ + / (and = at its end), as a bearer token does")
         return token
+
+    portal_proxy_token: SecretStr | None = Field(
+        default=None,
+        description="The token with which the applicants' portal vouches for the client address it forwards (PORTAL_PROXY_TOKEN).",
+    )

@@ -1,23 +1,26 @@
 """The desk service's unit of work: the runtime's transaction, with the desk's repositories on it.
 
-Handlers reach the agenda, the cases, the appointments and the waiting list only as attributes of
-their unit of work, never by building them from its connection, so a unit test can hand them an
-in-memory one (``tests/unit/desk_fakes.py``) and test their rules without PostgreSQL.
+Handlers reach the agenda, the cases, the appointments, the waiting list, the holds and the
+applicants' bookings only as attributes of their unit of work, never by building them from its
+connection, so a unit test can hand them an in-memory one (``tests/unit/desk_fakes.py``) and test
+their rules without PostgreSQL.
 """
 
 from typing import Self
 
 from ind_runtime.unit_of_work import UnitOfWork
 from services.biometrics.agenda import DeskAgenda
+from services.biometrics.applicant_bookings import ApplicantBookings
 from services.biometrics.appointments import Appointments
 from services.biometrics.capacity import Overrides
 from services.biometrics.cases import DeskCases
+from services.biometrics.holds import Holds
 from services.biometrics.waiting_list import WaitingList
 
 
 class DeskUnitOfWork(UnitOfWork):
-    """A unit of work with ``cases``, ``appointments``, ``agenda`` and ``waiting_list``, made anew
-    for each unit, over its transaction.
+    """A unit of work with ``cases``, ``appointments``, ``agenda``, ``waiting_list``, ``holds`` and
+    ``bookings`` (applicants' own), made anew for each unit, over its transaction.
 
     The agenda opens days with the configured capacity, but the worker makes its units of work
     with the pool and publisher only (``WorkerResources.use_unit_of_work`` takes a class), so the
@@ -31,6 +34,8 @@ class DeskUnitOfWork(UnitOfWork):
     appointments: Appointments
     agenda: DeskAgenda
     waiting_list: WaitingList
+    holds: Holds
+    bookings: ApplicantBookings
 
     @classmethod
     def configured(cls, capacity_overrides: Overrides) -> type[Self]:
@@ -43,4 +48,6 @@ class DeskUnitOfWork(UnitOfWork):
         self.appointments = Appointments(self.connection)
         self.agenda = DeskAgenda(self.connection, self.capacity_overrides)
         self.waiting_list = WaitingList(self.connection)
+        self.holds = Holds(self.connection)
+        self.bookings = ApplicantBookings(self.connection)
         return self

@@ -75,6 +75,14 @@ class WaitingList:
                 "delete from biometrics.waiting_bookings where waiting_id = any($1::bigint[])", list(waiting_ids)
             )
 
+    async def withdraw(self, case_id: UUID, product: AppointmentProduct) -> bool:
+        """Take the case's booking of ``product`` off the list (the applicant booked one themselves);
+        False when none waited."""
+        status = await self._connection.execute(
+            "delete from biometrics.waiting_bookings where case_id = $1 and product = $2", case_id, product.value
+        )
+        return status != "DELETE 0"
+
     async def drop_later(self, corrected: Sequence[Appointment]) -> int:
         """Take off the list the bookings of the case and product of each of ``corrected`` that are
         later attempts than it (booked again because of a no-show the desk has since corrected);

@@ -15,7 +15,13 @@ from ind_runtime.settings import Misconfigured
 from ind_runtime.wiring import Events, Every, Screened, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import InformationSupplied
-from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+    BiometricsCompleted,
+    CaseFlagged,
+)
 from schemas.cases import CaseRegistered
 from schemas.decisions import DecisionRequested
 from schemas.desk import DocumentCollected
@@ -66,7 +72,7 @@ def wiring(settings: DecisionSettings, _resources: WorkerResources) -> Wiring:
             Events(CASES_REGISTERED.name, (CaseRegistered,), with_policy(flow.cases_registered)),
             Events(
                 CASE_APPOINTMENTS.name,
-                (AppointmentBooked, BiometricsCompleted, CaseFlagged),
+                (AppointmentBooked, BiometricsCompleted, CaseFlagged, AppointmentRescheduled, AppointmentCancelled),
                 with_policy(flow.desk_stage_reports),
             ),
             Screened(

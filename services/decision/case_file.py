@@ -9,7 +9,7 @@ from uuid import UUID
 import asyncpg
 
 from ind_runtime.unit_of_work import UnitOfWork
-from schemas.appointments import AppointmentData
+from schemas.appointments import AppointmentData, AppointmentPlace
 from schemas.cases import ApplicantProfile
 from schemas.codes import ApplicationType, Language, LocationCode
 from schemas.lifecycle import Outcome
@@ -159,6 +159,23 @@ class CaseFile:
             booked.persons,
             booked.attempt,
         )
+
+    def move_appointment(self, appointment_id: str, place: AppointmentPlace) -> None:
+        """Keep the new place and time of an appointment the applicant moved (written when the unit commits)."""
+        self._uow.append(
+            """update decision.appointments set location = $2, location_name = $3, day = $4, start_time = $5, end_time = $6
+               where appointment_id = $1""",
+            appointment_id,
+            place.location.value,
+            place.location_name,
+            place.date,
+            place.start_time,
+            place.end_time,
+        )
+
+    def drop_appointment(self, appointment_id: str) -> None:
+        """Forget an appointment the applicant cancelled (written when the unit commits)."""
+        self._uow.append("delete from decision.appointments where appointment_id = $1", appointment_id)
 
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:
         """Cases whose residence document is due by ``now``, the longest due first, locked (skipping

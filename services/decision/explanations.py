@@ -20,6 +20,14 @@ TEMPLATES: dict[str, dict[Language, str]] = {
         Language.ENGLISH: "{product} appointment on {day} at {time} at {location}.",
         Language.DUTCH: "{product}-afspraak op {day} om {time} bij {location}.",
     },
+    "appointment_moved": {
+        Language.ENGLISH: "{product} appointment moved to {day} at {time} at {location}.",
+        Language.DUTCH: "{product}-afspraak verzet naar {day} om {time} bij {location}.",
+    },
+    "appointment_cancelled": {
+        Language.ENGLISH: "{product} appointment on {day} at {time} cancelled.",
+        Language.DUTCH: "{product}-afspraak op {day} om {time} afgezegd.",
+    },
     "desk_flag": {
         Language.ENGLISH: "The desk flagged the application for a caseworker: {note}.",
         Language.DUTCH: "De balie heeft de aanvraag voorgelegd aan een medewerker: {note}.",

@@ -12,7 +12,13 @@ from ind_runtime.logs import get_logger
 from ind_runtime.records import Unprocessable
 from ind_runtime.routing import split_by_case
 from schemas.applicant import InformationSupplied
-from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+    BiometricsCompleted,
+    CaseFlagged,
+)
 from schemas.cases import CaseRegistered
 from schemas.desk import DocumentCollected
 from schemas.lifecycle import Finding
@@ -27,7 +33,7 @@ from services.decision.unit_of_work import DecisionUnitOfWork, announce
 
 log = get_logger(__name__)
 
-DeskStageReport = AppointmentBooked | BiometricsCompleted | CaseFlagged
+DeskStageReport = AppointmentBooked | BiometricsCompleted | CaseFlagged | AppointmentRescheduled | AppointmentCancelled
 
 
 async def cases_registered(events: Sequence[CaseRegistered], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:
@@ -55,12 +61,13 @@ async def desk_stage_reports(
     and queue a case for a caseworker once its biometrics are done or the desk gave up on it, with
     one read of the cases and one write of those that moved. Returns the reports about a case not
     registered here yet, with every later one about it, to wait for its registration."""
-    filed = await uow.cases.get_many({event.data.case_id for event in events})
+    events = [event for event in events if event.data.case_id is not None]  # a booking without a case is not ours
+    filed = await uow.cases.get_many({_case_of(event) for event in events})
     taken, left = split_by_case(events, filed)
     cases = {case_id: case for case_id, (case, _facts) in filed.items()}
     moved: dict[UUID, tuple[Case, Assessment]] = {}
     for event in await uow.new_events(CONSUMER, taken):
-        case, applicant = cases[event.data.case_id], filed[event.data.case_id][1]
+        case, applicant = cases[_case_of(event)], filed[_case_of(event)][1]
         if isinstance(event, AppointmentBooked):
             booked = event.data
             when = {"day": dutch_date(booked.date), "time": f"{booked.start_time:%H:%M}", "location": booked.location_name}
@@ -68,6 +75,9 @@ async def desk_stage_reports(
                 case.case_id, case.status, "biometrics", Explanation("appointment", {"product": booked.product.value, **when})
             )
             uow.cases.keep_appointment(booked)
+            continue
+        if isinstance(event, AppointmentRescheduled | AppointmentCancelled):
+            _appointment_changed(uow, case, event)
             continue
         if isinstance(event, BiometricsCompleted):
             if case.status != CaseStatus.AWAITING_BIOMETRICS:
@@ -89,6 +99,24 @@ async def desk_stage_reports(
     await uow.cases.save_assessed(list(moved.values()))
     await uow.commit()
     return left
+
+
+def _case_of(event: DeskStageReport) -> UUID:
+    assert event.data.case_id is not None  # reports without a case are left out first
+    return event.data.case_id
+
+
+def _appointment_changed(uow: DecisionUnitOfWork, case: Case, event: AppointmentRescheduled | AppointmentCancelled) -> None:
+    """Keep the case's appointments as the applicant changed them, and say so in its history."""
+    change = event.data
+    if isinstance(event, AppointmentRescheduled):
+        place, key = event.data.current, "appointment_moved"
+        uow.cases.move_appointment(change.appointment_id, place)
+    else:
+        place, key = event.data.place, "appointment_cancelled"
+        uow.cases.drop_appointment(change.appointment_id)
+    when = {"product": change.product.value, "day": dutch_date(place.date), "time": f"{place.start_time:%H:%M}"}
+    uow.cases.note(case.case_id, case.status, "applicant", Explanation(key, {**when, "location": place.location_name}))
 
 
 async def information_supplied(events: Sequence[InformationSupplied], uow: DecisionUnitOfWork, policy: DecisionPolicy) -> None:

@@ -6,12 +6,14 @@ about the same case) goes one by one, where it is parked or set aside. Each comm
 queued an email wakes the dispatcher.
 """
 
+import functools
 from pathlib import Path
 
 from ind_runtime.wiring import Events, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.topics import CASE_APPOINTMENTS, CASE_LIFECYCLE, CASES_REGISTERED
 from services.notify import handlers
+from services.notify.appointment_changes import ManageLinks
 from services.notify.dispatcher import MailDispatcher
 from services.notify.settings import NotifySettings
 from services.notify.unit_of_work import NotifyUnitOfWork
@@ -22,10 +24,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def wiring(settings: NotifySettings, resources: WorkerResources) -> Wiring:
     dispatcher = MailDispatcher(settings, lambda: resources.pool, SERVICE)
-    emailed = tuple(handlers.COMPOSERS)
+    key = settings.manage_link_key
+    links = ManageLinks(key.get_secret_value().encode() if key is not None else None, settings.manage_url)
+    emails_for = functools.partial(handlers.emails_for, links=links)
     return Wiring(
         consumes=tuple(
-            Events(topic.name, emailed, handlers.emails_for, then=dispatcher.wake)
+            Events(topic.name, handlers.EMAILED_TYPES, emails_for, then=dispatcher.wake)
             for topic in (CASES_REGISTERED, CASE_APPOINTMENTS, CASE_LIFECYCLE)
         ),
         background=(dispatcher.run,),

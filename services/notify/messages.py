@@ -98,25 +98,25 @@ class Email:
 
 def render(kind: str, language: Language, context: dict) -> tuple[str, str]:
     """(subject, body) of template ``kind`` in ``language``."""
-    subject, body = _blocks(kind, language, context, ("subject", "body"))
+    subject, body = template_blocks(kind, language, context, ("subject", "body"))
     return subject.strip(), body.lstrip("\n")
 
 
-def _blocks(kind: str, language: Language, context: dict, names: tuple[str, ...]) -> list[str]:
+def template_blocks(kind: str, language: Language, context: dict, names: tuple[str, ...]) -> list[str]:
     template = _TEMPLATES.get_template(f"{kind}.{language.value}.j2")
     return ["".join(template.blocks[name](template.new_context(context))) for name in names]
 
 
-def _email(kind: str, to: Recipient, context: dict, attachments: tuple[Attachment, ...] = ()) -> Email:
+def templated_email(kind: str, to: Recipient, context: dict, attachments: tuple[Attachment, ...] = ()) -> Email:
     subject, body = render(kind, to.language, {"given_names": to.given_names, "surname": to.surname, **context})
     return Email(kind, to.email, subject, body, attachments)
 
 
-def _day(day: date) -> str:
+def day_text(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def _clock(moment: time) -> str:
+def clock_text(moment: time) -> str:
     return moment.strftime("%H:%M")
 
 
@@ -129,13 +129,13 @@ def recipient_of(event: CaseRegistered) -> Recipient:
 def application_received(event: CaseRegistered) -> Email:
     case = event.data
     to = recipient_of(event)
-    return _email(
+    return templated_email(
         "application_received",
         to,
         {
             "case_number": case.case_number,
             "application_type_name": APPLICATION_TYPE_NAMES[to.language][case.application_type],
-            "received_on": _day(case.received_on),
+            "received_on": day_text(case.received_on),
         },
     )
 
@@ -151,14 +151,14 @@ def appointment_booked(event: AppointmentBooked, to: Recipient) -> Email:
         "appointment_id": appointment.appointment_id,
         "location_name": appointment.location_name,
         "address": appointment.address,
-        "date": _day(appointment.date),
-        "start_time": _clock(appointment.start_time),
-        "end_time": _clock(appointment.end_time),
+        "date": day_text(appointment.date),
+        "start_time": clock_text(appointment.start_time),
+        "end_time": clock_text(appointment.end_time),
     }
     # Rendered without the applicant's name (StrictUndefined enforces it): calendars get shared and synced.
-    summary, description = _blocks(kind, to.language, context, ("calendar_summary", "calendar_description"))
+    summary, description = template_blocks(kind, to.language, context, ("calendar_summary", "calendar_description"))
     ics = appointment_ics(appointment, summary.strip(), description.strip())
-    return _email(kind, to, context, (Attachment("appointment.ics", "text/calendar", ics),))
+    return templated_email(kind, to, context, (Attachment("appointment.ics", "text/calendar", ics),))
 
 
 def appointment_awaiting_slot(event: AppointmentAwaitingSlot, to: Recipient) -> Email:
@@ -169,7 +169,7 @@ def appointment_awaiting_slot(event: AppointmentAwaitingSlot, to: Recipient) -> 
     name = WAITING_APPOINTMENT_NAMES[to.language].get(waiting.product)
     if name is None:
         raise ValueError(f"no applicant email for {waiting.product.value} appointments")
-    return _email(
+    return templated_email(
         "appointment_awaiting_slot",
         to,
         {"case_number": waiting.case_number, "appointment": name, "window_days": waiting.window_days},
@@ -178,33 +178,33 @@ def appointment_awaiting_slot(event: AppointmentAwaitingSlot, to: Recipient) -> 
 
 def information_requested(event: InformationRequested, to: Recipient) -> Email:
     request = event.data
-    return _email(
+    return templated_email(
         "information_requested",
         to,
         {
             "case_number": request.case_number,
             "requested": request.requested,
-            "suspended_on": _day(request.suspended_on),
+            "suspended_on": day_text(request.suspended_on),
         },
     )
 
 
 def case_decided(event: CaseDecided, to: Recipient) -> Email:
     decision = event.data
-    context = {"case_number": decision.case_number, "decided_on": _day(decision.decided_on)}
+    context = {"case_number": decision.case_number, "decided_on": day_text(decision.decided_on)}
     if decision.outcome is Outcome.REFUSED:
-        return _email("decision_refused", to, {**context, "reason": decision.reason})
-    return _email("decision_granted", to, {**context, "document_required": decision.document_required})
+        return templated_email("decision_refused", to, {**context, "reason": decision.reason})
+    return templated_email("decision_granted", to, {**context, "document_required": decision.document_required})
 
 
 def case_closed(event: CaseClosed, to: Recipient) -> Email:
     closure = event.data
-    return _email(
+    return templated_email(
         "case_closed",
         to,
         {
             "case_number": closure.case_number,
-            "closed_on": _day(closure.closed_on),
+            "closed_on": day_text(closure.closed_on),
             "granted": closure.outcome is Outcome.GRANTED,
         },
     )
@@ -212,4 +212,4 @@ def case_closed(event: CaseClosed, to: Recipient) -> Email:
 
 def deadline_exceeded(event: DeadlineExceeded, to: Recipient) -> Email:
     lapse = event.data
-    return _email("deadline_exceeded", to, {"case_number": lapse.case_number, "deadline": _day(lapse.deadline)})
+    return templated_email("deadline_exceeded", to, {"case_number": lapse.case_number, "deadline": day_text(lapse.deadline)})

@@ -1,9 +1,11 @@
-"""Notify's own settings: its port, the SMTP server it sends through, and how it retries an email
-(the runtime's are in ``ind_runtime.settings``)."""
+"""Notify's own settings: its port, the SMTP server it sends through, how it retries an email, and
+how it writes the link with which applicants manage their own bookings (the runtime's are in
+``ind_runtime.settings``)."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 
 from ind_runtime.settings import ServiceSettings
+from schemas.manage_links import check_manage_key
 
 
 class NotifySettings(ServiceSettings):
@@ -16,3 +18,21 @@ class NotifySettings(ServiceSettings):
     email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
     email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
     email_backoff_max_s: float = Field(default=60.0, gt=0)
+    manage_link_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "MANAGE_LINK_KEY: the key biometrics derives applicants' manage tokens with (the same value); notify derives "
+            "the token again for the link in a booking's email. Unset, the email goes without the link."
+        ),
+    )
+    manage_url: str = Field(
+        default="http://127.0.0.1:6070/{language}/manage",
+        description="MANAGE_URL: the portal's page where applicants manage a booking ({language}: en or nl); the token follows after '#'.",
+    )
+
+    @field_validator("manage_link_key")
+    @classmethod
+    def _key_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            check_manage_key(key.get_secret_value())
+        return key

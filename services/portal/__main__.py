@@ -8,6 +8,7 @@ import asyncio
 import signal
 import sys
 
+import uvloop
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -20,7 +21,8 @@ async def serve(settings: PortalSettings) -> None:
     runner = web.AppRunner(portal_app(settings), access_log=None)  # an access log would hold manage links' tokens
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
-    get_logger("services.portal").info("worker resources ready", service="portal", port=settings.web_port)
+    loop = type(asyncio.get_running_loop()).__module__
+    get_logger("services.portal").info("worker resources ready", service="portal", port=settings.web_port, event_loop=loop)
     stopped = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stopped.set)
@@ -36,4 +38,4 @@ if __name__ == "__main__":
             "portal cannot start: " + "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
         )
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings))
+    uvloop.run(serve(settings))  # as the workers run (EVENT_LOOP's default)

@@ -3,7 +3,7 @@
 import aiohttp
 from aiohttp import web
 
-from services.portal import case_pages
+from services.portal import booking_pages, case_pages, manage_pages
 from services.portal.backends import Backend
 from services.portal.calendar_links import CalendarLinks
 from services.portal.settings import PortalSettings
@@ -43,6 +43,15 @@ def portal_app(settings: PortalSettings) -> web.Application:
             web.get("/{language}/case", case_pages.follow_form),
             web.post("/{language}/case", case_pages.follow),
             web.get("/{language}/calendar/{token}", case_pages.calendar),
+            web.post("/{language}/case/move", manage_pages.move_for_case),
+            web.get("/{language}/book", booking_pages.start),
+            web.get("/{language}/book/desks", booking_pages.desks),
+            web.get("/{language}/book/slots", booking_pages.slots),
+            web.post("/{language}/book/hold", booking_pages.hold),
+            web.post("/{language}/book/confirm", booking_pages.confirm),
+            web.get("/{language}/manage", manage_pages.page),
+            web.post("/{language}/manage", manage_pages.show),
+            web.post("/{language}/manage/{change:cancel|reschedule}", manage_pages.change),
             web.static("/static", STATIC),
         ]
     )

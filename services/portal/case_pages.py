@@ -50,7 +50,7 @@ async def follow(request: web.Request) -> web.StreamResponse:
     case = answer.body
     for appointment in case["appointments"]:
         appointment["calendar"] = portal.calendars.token(appointment)
-    return render(request, "case.html", {"case": case})
+    return render(request, "case.html", {"case": case, "asked": {"case_number": number, "date_of_birth": born}})
 
 
 async def calendar(request: web.Request) -> web.StreamResponse:

@@ -14,6 +14,7 @@ from tests.conftest import fresh_database, migrated_pool
 SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
 DESK_DAY_TOKEN = "e2e-desk-day-token-" + "x" * 32
+PORTAL_PROXY_TOKEN = "e2e-portal-proxy-token-" + "y" * 32
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,11 @@ def worker_logs(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def web_ports() -> dict[str, int]:
     return {service: free_port() for service in SERVICES}
+
+
+@pytest.fixture(scope="session")
+def portal_port() -> int:
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +45,7 @@ async def pool(pipeline_database_url):
 
 
 @pytest.fixture(scope="session")
-async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_ports):
+async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_ports, portal_port):
     await ensure_topics(topics, recreate=True)
     env = {
         "TIMER_INTERVAL_S": "0.5",
@@ -54,8 +60,12 @@ async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_
         "LOG_LEVEL": "debug",  # the per-event lines too, which the personal-data test reads
         "DESK_DAY_TOKEN": DESK_DAY_TOKEN,  # biometrics answers the console's desk day with it
         "DESK_DAY_URL": f"http://127.0.0.1:{web_ports['biometrics']}",
+        "PORTAL_PROXY_TOKEN": PORTAL_PROXY_TOKEN,  # the portal vouches for its visitors' addresses with it
+        "PORTAL_WEB_PORT": str(portal_port),
+        "DECISION_URL": f"http://127.0.0.1:{web_ports['decision']}",
+        "BIOMETRICS_URL": f"http://127.0.0.1:{web_ports['biometrics']}",
     }
-    workers = [ServiceProcess(service, worker_logs, env).start() for service in SERVICES]
+    workers = [ServiceProcess(service, worker_logs, env).start() for service in (*SERVICES, "portal")]
     for worker in workers:
         worker.wait_for_log(READY)
     yield workers

@@ -114,13 +114,18 @@ def _types(*event_types: str) -> frozenset[str]:
 (REGISTERED,) = CASES_REGISTERED.event_types
 CAPTURED, NO_SHOW, COLLECTED = DESK_EVENTS.event_types
 SUPPLIED, STICKER = APPLICANT_REQUESTS.event_types
-BOOKED, COMPLETED, FLAGGED, AWAITING_SLOT = CASE_APPOINTMENTS.event_types
+BOOKED, COMPLETED, FLAGGED, AWAITING_SLOT, APPLICANT_BOOKED, RESCHEDULED, CANCELLED = CASE_APPOINTMENTS.event_types
 ASSESSED, INFO_REQUESTED, RESUMED, REFUSAL_PROPOSED, DECIDED, PRODUCED, CLOSED, APPROACHING, EXCEEDED = CASE_LIFECYCLE.event_types
 NOTIFY_SILENT_PRODUCTS = ("SUB", "INF")  # services/notify/handlers.py (calls_for_email): no email, nothing recorded
 
 # notify routes all of its types on each of its three topics (services/notify/app.py); biometrics and
 # decision route per topic.
-NOTIFY = Consumer("notify", _types(REGISTERED, BOOKED, AWAITING_SLOT, INFO_REQUESTED, DECIDED, CLOSED, EXCEEDED))
+NOTIFY = Consumer(
+    "notify",
+    _types(
+        REGISTERED, BOOKED, AWAITING_SLOT, APPLICANT_BOOKED, RESCHEDULED, CANCELLED, INFO_REQUESTED, DECIDED, CLOSED, EXCEEDED
+    ),
+)
 READERS: dict[str, tuple[Consumer, ...]] = {
     SUBMISSIONS.name: (Consumer("intake"),),
     DESK_EVENTS.name: (
@@ -134,7 +139,7 @@ READERS: dict[str, tuple[Consumer, ...]] = {
         Consumer("decision", _types(REGISTERED)),
         NOTIFY,
     ),
-    CASE_APPOINTMENTS.name: (Consumer("decision", _types(BOOKED, COMPLETED, FLAGGED)), NOTIFY),
+    CASE_APPOINTMENTS.name: (Consumer("decision", _types(BOOKED, COMPLETED, FLAGGED, RESCHEDULED, CANCELLED)), NOTIFY),
     CASE_LIFECYCLE.name: (Consumer("biometrics", _types(PRODUCED)), NOTIFY),
 }
 TOPICS = {topic.name: topic for topic in CATALOGUE}
@@ -793,8 +798,13 @@ def expectation(consumer: Consumer, record: Sent) -> str:
         return SKIP
     if consumer.service == "notify" and event_type in (BOOKED, AWAITING_SLOT):
         event = _validates(record.value, {event_type})
-        if event is not None and event.data.product.value in NOTIFY_SILENT_PRODUCTS:
+        booked_by_applicant = event is not None and getattr(event.data, "booking_code", None) is not None
+        if event is not None and event.data.product.value in NOTIFY_SILENT_PRODUCTS and not booked_by_applicant:
             return SKIP
+    if consumer.service == "decision" and event_type in (RESCHEDULED, CANCELLED):
+        event = _validates(record.value, {event_type})
+        if event is not None and event.data.case_id is None:
+            return SKIP  # a booking without a case is not decision's (services/decision/flow.py)
     return HANDLE
 
 

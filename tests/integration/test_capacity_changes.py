@@ -18,6 +18,7 @@ from services.biometrics.booking_turn import book
 from services.biometrics.capacity import Capacity
 from services.biometrics.capacity_changes import apply_configured_capacity
 from services.biometrics.cases import DeskCase, DeskCases
+from services.biometrics.self_booking import sweep_expired_holds
 from services.biometrics.settings import DeskSettings
 from services.biometrics.slots import booking_window
 from tests.conftest import service_pool
@@ -78,8 +79,9 @@ async def test_a_worker_started_with_more_desks_gives_the_days_already_open_the_
 
     assert await _seats(desk_pool) == {6}
     assert await _seats(desk_pool, LocationCode.DEN_BOSCH) == {4}  # not in the file: its kind's default, as before
-    (waiting_list_pass,) = _wiring(desk_pool, capacity_file).timers
+    waiting_list_pass, hold_sweep = _wiring(desk_pool, capacity_file).timers
     assert isinstance(waiting_list_pass.job, WaitingListPass)  # and the pass over the bookings waiting for a slot runs
+    assert hold_sweep.job is sweep_expired_holds  # and the pass freeing the seats of expired holds
 
 
 async def _open(pool, overrides: dict, after: date = FRIDAY) -> None:

@@ -112,6 +112,7 @@ def _entry(case: DeskCase, product: AppointmentProduct, start: str, end: str, st
         "persons": persons,
         "status": status,
         "document_number": document,
+        "booking_code": None,
     }
 
 
@@ -242,6 +243,7 @@ async def test_the_day_holds_no_names_birth_dates_or_passport_numbers_and_logs_n
         "persons",
         "status",
         "document_number",
+        "booking_code",  # a code the applicant quotes: no personal data
     }
     written = json.dumps(logged, default=str) + caplog.text
     for case in day_booked.values():

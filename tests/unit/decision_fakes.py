@@ -14,7 +14,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from schemas.applicant import InformationSupplied
-from schemas.appointments import AppointmentData
+from schemas.appointments import AppointmentData, AppointmentPlace
 from schemas.cases import ApplicantProfile
 from services.decision.assessment import ApplicantFacts, Assessment
 from services.decision.audit import AuditEntry
@@ -74,6 +74,16 @@ class FakeCaseFile:
 
     def keep_appointment(self, booked: AppointmentData) -> None:
         self.appointments.setdefault(booked.appointment_id, booked)
+
+    def move_appointment(self, appointment_id: str, place: AppointmentPlace) -> None:
+        booked = self.appointments[appointment_id]
+        moved = {"location": place.location, "location_name": place.location_name, "date": place.date}
+        self.appointments[appointment_id] = booked.model_copy(
+            update={**moved, "start_time": place.start_time, "end_time": place.end_time}
+        )
+
+    def drop_appointment(self, appointment_id: str) -> None:
+        self.appointments.pop(appointment_id, None)
 
     async def documents_due(self, now: datetime, limit: int) -> list[Case]:
         due = [

@@ -21,6 +21,7 @@ from operator import attrgetter
 from uuid import UUID
 
 from schemas.codes import AppointmentProduct, LocationCode
+from services.biometrics.agenda import SlotSeats
 from services.biometrics.appointments import Appointment
 from services.biometrics.booking_turn import Booking
 from services.biometrics.capacity import Overrides, capacity_for
@@ -30,6 +31,7 @@ from services.biometrics.locations import LOCATIONS
 from services.biometrics.slots import BOOKED_PRODUCTS, BOOKING_WINDOW_DAYS, Slot, booking_window, slots_on
 from services.biometrics.waiting_list import WaitingBooking
 from tests.unit.fake_unit_of_work import Emitted, FakeUnitOfWork
+from tests.unit.self_service_fakes import FakeApplicantBookings, FakeHolds, HeldSeats, KeptBooking, moved, slot_seats
 
 
 @dataclass
@@ -44,6 +46,8 @@ class DeskTables:
     appointments: dict[str, tuple[str, Appointment]] = field(default_factory=dict)  # by id: the slot key and the appointment
     waiting: dict[int, WaitingBooking] = field(default_factory=dict)  # by waiting id, in the order they came
     last_waiting_id: int = 0  # an identity column: an id is never given twice
+    holds: dict[bytes, HeldSeats] = field(default_factory=dict)  # by the hold id's hash
+    bookings: dict[str, KeptBooking] = field(default_factory=dict)  # applicants' own, by appointment id
 
     def snapshot(self) -> "DeskTables":
         return DeskTables(**{name: copy.copy(value) for name, value in vars(self).items()})
@@ -93,6 +97,8 @@ class FakeDeskUnitOfWork(FakeUnitOfWork):
         self.appointments = FakeAppointments(tables)
         self.agenda = FakeDeskAgenda(tables, self._desk.capacity_overrides)
         self.waiting_list = FakeWaitingList(tables)
+        self.holds = FakeHolds(tables)
+        self.bookings = FakeApplicantBookings(tables)
         return self
 
 
@@ -110,6 +116,9 @@ class FakeDeskCases:
     async def get_many(self, case_ids: Collection[UUID]) -> dict[UUID, DeskCase]:
         return {case_id: self._tables.cases[case_id] for case_id in case_ids if case_id in self._tables.cases}
 
+    async def by_number(self, case_number: str) -> DeskCase | None:
+        return next((case for case in self._tables.cases.values() if case.case_number == case_number), None)
+
     async def set_document_numbers(self, numbers: Mapping[UUID, str]) -> None:
         for case_id, number in numbers.items():
             self._tables.cases[case_id] = replace(self._tables.cases[case_id], document_number=number)
@@ -126,6 +135,10 @@ class FakeAppointments:
     async def get_many(self, appointment_ids: Collection[str]) -> dict[str, Appointment]:
         found = (self._tables.appointments.get(appointment_id) for appointment_id in appointment_ids)
         return {appointment.appointment_id: appointment for _key, appointment in filter(None, found)}
+
+    async def of_case(self, case_id: UUID, product: AppointmentProduct) -> list[Appointment]:
+        of_case = (a for _key, a in self._tables.appointments.values() if (a.case_id, a.product) == (case_id, product))
+        return sorted(of_case, key=attrgetter("attempt"))
 
     async def set_attended(self, appointment_ids: Sequence[str]) -> None:
         self._set_status("attended", appointment_ids)
@@ -193,6 +206,25 @@ class FakeDeskAgenda:
             self._tables.booked[key] += appointment.persons
             self._tables.appointments[appointment.appointment_id] = (key, appointment)
 
+    async def slot(self, slot_key: str) -> SlotSeats | None:
+        return slot_seats(self._tables, slot_key)
+
+    async def move(self, appointment_id: str, slot_key: str, persons: int) -> int | None:
+        await self.take_booking_turn()
+        return moved(self._tables, appointment_id, slot_key, persons)
+
+    async def cancel(self, appointment_id: str) -> int | None:
+        await self.take_booking_turn()
+        key, appointment = self._tables.appointments[appointment_id]
+        if appointment.status != "booked":
+            return None
+        self._tables.booked[key] -= appointment.persons
+        self._tables.appointments[appointment_id] = (
+            key,
+            replace(appointment, status="cancelled", sequence=appointment.sequence + 1),
+        )
+        return appointment.sequence + 1
+
     async def cancel_later(self, corrected: Sequence[Appointment]) -> list[str]:
         await self.take_booking_turn()
         cancelled = []
@@ -239,6 +271,15 @@ class FakeWaitingList:
     async def remove(self, waiting_ids: Sequence[int]) -> None:
         for waiting_id in waiting_ids:
             del self._tables.waiting[waiting_id]
+
+    async def withdraw(self, case_id: UUID, product: AppointmentProduct) -> bool:
+        found = [
+            waiting_id
+            for waiting_id, entry in self._tables.waiting.items()
+            if (entry.case_id, entry.product) == (case_id, product)
+        ]
+        await self.remove(found)
+        return bool(found)
 
     async def drop_later(self, corrected: Sequence[Appointment]) -> int:
         dropped = [

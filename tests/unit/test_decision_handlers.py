@@ -11,7 +11,14 @@ import pytest
 from ind_runtime.records import ConsumedRecord, Unprocessable
 from ind_runtime.screening import Unacceptable
 from schemas.applicant import InformationSupplied
-from schemas.appointments import AppointmentBooked, BiometricsCompleted, CaseFlagged
+from schemas.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentPlace,
+    AppointmentRescheduled,
+    BiometricsCompleted,
+    CaseFlagged,
+)
 from schemas.cases import CaseRegistered
 from schemas.codes import ApplicationType, LocationCode
 from schemas.decisions import DecisionAction, DecisionRequested
@@ -156,6 +163,40 @@ async def test_a_case_the_desk_flags_is_queued_with_a_blocking_finding_and_a_lat
         "biometrics",
         "The desk flagged the application for a caseworker: no-show at 4 biometrics appointments.",
     )
+
+
+async def test_an_appointment_the_applicant_moves_or_cancels_is_kept_as_it_is_now_and_told_in_the_history():
+    database = DecisionDatabase()
+    case = await registered(database)
+    booked = about(AppointmentBooked, case, appointment_id="BIO-AM-1")
+    previous = AppointmentPlace(**booked.data.model_dump(include=set(AppointmentPlace.model_fields)))
+    later = previous.model_copy(update={"date": previous.date + timedelta(days=7)})
+    moved = about(
+        AppointmentRescheduled, case, appointment_id="BIO-AM-1", previous=previous, current=later, booking_id=None, contact=None
+    )
+    cancelled = about(AppointmentCancelled, case, appointment_id="BIO-AM-1", place=later, booking_id=None, contact=None)
+    today = policy_on(RECEIVED)
+
+    await in_unit(database, lambda uow: flow.desk_stage_reports([booked, moved], uow, today))
+    kept = database.cases.appointments["BIO-AM-1"].date
+    await in_unit(database, lambda uow: flow.desk_stage_reports([cancelled], uow, today))
+
+    assert kept == later.date
+    assert "BIO-AM-1" not in database.cases.appointments
+    assert [entry[3].split(" ")[2] for entry in database.cases.history[-2:]] == ["moved", "on"]
+    assert database.cases.history[-2][3].startswith(f"BIO appointment moved to {later.date:%d-%m-%Y}")
+    assert database.cases.history[-1][3].endswith("cancelled.")
+
+
+async def test_a_booking_without_a_case_is_not_decisions_business():
+    database = DecisionDatabase()
+    case = await registered(database)
+    caseless = next(e for e in EXAMPLES if isinstance(e, AppointmentCancelled) and e.data.case_id is None)
+
+    uow = await in_unit(database, lambda uow: flow.desk_stage_reports([caseless], uow, policy_on(RECEIVED)))
+
+    assert (uow.emitted, len(database.cases.history)) == ([], 1)  # the registration's entry only
+    assert case.data.case_id in database.cases.cases
 
 
 async def test_reports_about_a_case_not_registered_yet_wait_for_its_registration():

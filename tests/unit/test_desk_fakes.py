@@ -6,11 +6,14 @@ import inspect
 import pytest
 
 from services.biometrics.agenda import DeskAgenda
+from services.biometrics.applicant_bookings import ApplicantBookings
 from services.biometrics.appointments import Appointments
 from services.biometrics.cases import DeskCases
+from services.biometrics.holds import Holds
 from services.biometrics.unit_of_work import DeskUnitOfWork
 from services.biometrics.waiting_list import WaitingList
 from tests.unit.desk_fakes import FakeAppointments, FakeDesk, FakeDeskAgenda, FakeDeskCases, FakeWaitingList
+from tests.unit.self_service_fakes import FakeApplicantBookings, FakeHolds
 
 # The slot search API's, on a connection of its own: no handler reaches it through a unit of work.
 NOT_FAKED = {(DeskAgenda, "free_slots")}
@@ -27,7 +30,14 @@ def signatures(repository: type) -> dict[str, inspect.Signature]:
 
 @pytest.mark.parametrize(
     "real, fake",
-    [(DeskCases, FakeDeskCases), (Appointments, FakeAppointments), (DeskAgenda, FakeDeskAgenda), (WaitingList, FakeWaitingList)],
+    [
+        (DeskCases, FakeDeskCases),
+        (Appointments, FakeAppointments),
+        (DeskAgenda, FakeDeskAgenda),
+        (WaitingList, FakeWaitingList),
+        (Holds, FakeHolds),
+        (ApplicantBookings, FakeApplicantBookings),
+    ],
 )
 def test_a_fake_repository_takes_every_call_of_the_real_one(real, fake):
     assert signatures(fake) == signatures(real)
@@ -43,4 +53,6 @@ async def test_the_fake_unit_of_work_carries_a_fake_of_each_repository_of_the_re
         "appointments": "FakeAppointments",
         "agenda": "FakeDeskAgenda",
         "waiting_list": "FakeWaitingList",
+        "holds": "FakeHolds",
+        "bookings": "FakeApplicantBookings",
     }

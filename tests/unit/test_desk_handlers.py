@@ -254,6 +254,18 @@ async def test_a_sticker_request_for_a_case_not_registered_here_yet_is_not_ready
     assert (booked.type, booked.data.product) == (BOOKED, VAA)
 
 
+async def test_a_second_sticker_request_while_one_is_to_come_books_no_second_appointment():
+    desk = FakeDesk()
+    registration = registered()
+    await handle(desk, handlers.cases_registered, [registration])
+    await handle(desk, handlers.sticker_requested, sticker_request(registration))
+
+    uow, _ = await handle(desk, handlers.sticker_requested, sticker_request(registration))
+
+    assert [a.status for a in desk.appointments_of(registration.data.case_id, VAA)] == ["booked"]
+    assert uow.committed and uow.emitted == []  # taken once, and nothing said
+
+
 async def test_a_sticker_request_naming_a_known_case_by_another_number_is_unprocessable():
     desk = FakeDesk()
     registration = registered(seed=10)

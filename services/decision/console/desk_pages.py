@@ -1,5 +1,7 @@
 """The desk officer's day: the appointments at their location, and what they report of each
 (biometrics captured, a no-show, a document handed out), sent as the desk events desk systems send.
+An appointment without a case (a submission or information appointment an applicant booked) is
+listed with its booking code; desk events name a case, so there is nothing to report on it here.
 
 What is reported is checked against the day as biometrics answers it at the moment of sending, not
 against the form: an appointment at another location, or one already dealt with, cannot be reported.
@@ -93,7 +95,7 @@ async def report(request: web.Request, member: StaffMember) -> web.StreamRespons
     except DeskDayUnavailable:
         return await _desk_page(request, member, day, status=503)
     appointment = next((a for a in agenda["appointments"] if a["appointment_id"] == appointment_id), None)
-    if appointment is None or appointment["status"] != "booked":
+    if appointment is None or appointment["status"] != "booked" or appointment["case_id"] is None:
         errors = {appointment_id: "This appointment is not open at your desk today (already reported, or moved)."}
         return await _desk_page(request, member, day, errors=errors, status=409)
     if kind not in MAY_REPORT.get(appointment["product"], ("no_show",)):
