@@ -2,6 +2,7 @@
 topics recreated for it (so nothing that earlier tests produced reaches it) and the session's SMTP
 server. ``pool`` here is a pool on the pipeline's database."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ SERVICES = ("intake", "biometrics", "decision", "notify")
 READY = "worker resources ready"
 DESK_DAY_TOKEN = "e2e-desk-day-token-" + "x" * 32
 PORTAL_PROXY_TOKEN = "e2e-portal-proxy-token-" + "y" * 32
+MANAGE_LINK_KEY = "e2e-manage-link-key-" + "z" * 32
+ONE_INFORMATION_SEAT_A_DAY = {"ZW": {"INF": {"slot_minutes": 480, "desks": 1}}}
+"""Zwolle's information appointments as one seat a day, so that a browser test can fill a day and
+see it free up again (the other tests book no INF there)."""
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +52,8 @@ async def pool(pipeline_database_url):
 @pytest.fixture(scope="session")
 async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_ports, portal_port):
     await ensure_topics(topics, recreate=True)
+    capacity_file = worker_logs / "desk-capacity.json"
+    capacity_file.write_text(json.dumps(ONE_INFORMATION_SEAT_A_DAY))
     env = {
         "TIMER_INTERVAL_S": "0.5",
         "HANDLER_NOT_READY_MAX_S": "15",
@@ -64,6 +71,11 @@ async def pipeline(topics, pipeline_database_url, smtp_server, worker_logs, web_
         "PORTAL_WEB_PORT": str(portal_port),
         "DECISION_URL": f"http://127.0.0.1:{web_ports['decision']}",
         "BIOMETRICS_URL": f"http://127.0.0.1:{web_ports['biometrics']}",
+        "MANAGE_LINK_KEY": MANAGE_LINK_KEY,  # biometrics makes manage tokens with it, notify writes them into links
+        "MANAGE_URL": f"http://127.0.0.1:{portal_port}/{{language}}/manage",
+        "PORTAL_URL": f"http://127.0.0.1:{portal_port}",
+        "ALERT_INTERVAL_S": "1",
+        "DESK_CAPACITY_FILE": str(capacity_file),
     }
     workers = [ServiceProcess(service, worker_logs, env).start() for service in (*SERVICES, "portal")]
     for worker in workers:

@@ -42,7 +42,8 @@ async def test_four_eyes_roles_and_state_are_enforced_and_audited(pipeline, prod
         ("cw-999", DecisionAction.GRANT, "nl.ind.decision.command_rejected.v1", "unknown_caseworker"),
         ("cw-002", DecisionAction.REFUSE, "nl.ind.decision.command_accepted.v1", "refusal_proposed"),
         ("cw-002", DecisionAction.REFUSE, "nl.ind.decision.command_rejected.v1", "same_caseworker"),
-        ("cw-001", DecisionAction.GRANT, "nl.ind.decision.command_rejected.v1", "case_not_ready"),
+        # a proposed refusal is confirmed or overturned, nothing else
+        ("cw-001", DecisionAction.REQUEST_INFORMATION, "nl.ind.decision.command_rejected.v1", "case_not_ready"),
         ("sr-001", DecisionAction.REFUSE, "nl.ind.decision.command_accepted.v1", "closed"),
         ("cw-001", DecisionAction.GRANT, "nl.ind.decision.command_rejected.v1", "already_decided"),
     ]
