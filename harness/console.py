@@ -7,7 +7,7 @@ makes sure the demo's staff exist, gives each a new password, printed once here 
 an argon2 hash, and prints where to sign in. Runs until Ctrl-C.
 
 With ``--screenshots DIR`` it signs in itself in Debian's headless Chromium instead, takes a picture
-of the queue, a case and the desk's day, and stops.
+of the queue, a case and the desk's day, and of the applicants' portal, and stops.
 """
 
 import argparse
@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from harness.console_cases import DESK
-from harness.demo import DEMO_DATABASE, demo_services
+from harness.demo import DEMO_DATABASE, PORTAL, demo_services
 from schemas.codes import LocationCode
 from services.decision.caseworkers import Role
 from services.decision.settings import DecisionSettings
@@ -64,6 +64,7 @@ def show(base: str, passwords: dict[str, str], desk_day: str | None) -> None:
     console.print(table)
     if desk_day:
         console.print(f"Dirk's desk has appointments on {desk_day}: {base}/desk?date={desk_day}")
+    console.print(f"The applicants' portal: [bold]{PORTAL}/en/[/bold] (or /nl/): follow a case, book, move or cancel.")
     console.print("Stop with Ctrl-C.")
 
 
@@ -90,8 +91,33 @@ async def screenshots(base: str, passwords: dict[str, str], desk_day: str | None
             else:
                 await page.goto(f"{base}/desk" + (f"?date={desk_day}" if desk_day else ""))
                 await page.screenshot(path=folder / "console-desk-day.png", full_page=True)
+        await portal_screenshots(browser, folder)
         await browser.close()
     console.print(f"Screenshots in {folder}.")
+
+
+async def portal_screenshots(browser, folder: Path) -> None:
+    """The portal: a demo case followed in Dutch, and the free times of a booking."""
+    connection = await asyncpg.connect(DEMO_DATABASE)
+    try:
+        case = await connection.fetchrow(
+            """select case_number, date_of_birth from decision.cases c
+               where exists (select from decision.appointments a where a.case_id = c.case_id and a.day >= current_date)
+               order by case_number limit 1"""
+        )
+    finally:
+        await connection.close()
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    if case is not None:
+        await page.goto(f"{PORTAL}/nl/case")
+        await page.get_by_label("Zaaknummer").fill(case["case_number"])
+        await page.get_by_label("Geboortedatum").fill(case["date_of_birth"].isoformat())
+        await page.get_by_role("button", name="Toon mijn zaak").click()
+        await page.screenshot(path=folder / "portal-follow-nl.png", full_page=True)
+    await page.goto(f"{PORTAL}/en/book/desks?product=BIO&persons=1")
+    await page.screenshot(path=folder / "portal-book-desks.png", full_page=True)
+    await page.goto(f"{PORTAL}/en/book/slots?product=INF&persons=2&desk=AM")
+    await page.screenshot(path=folder / "portal-book-slots.png", full_page=True)
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from harness import demo_applicants
 from harness.applications import bad_submissions, encode
 from harness.console_cases import DESK, waiting_for_people
 from harness.databases import fresh_database
@@ -34,15 +35,24 @@ from ind_runtime.settings import get_settings
 from schemas.codes import ApplicationType
 from schemas.topics import REJECTIONS, SUBMISSIONS
 
-SERVICES = ("intake", "biometrics", "decision", "notify")
+SERVICES = ("intake", "biometrics", "decision", "notify", "portal")
+STATE = ROOT / ".state"
+DEMO_CAPACITY = STATE / "demo-desk-capacity.json"
+MANAGE_LINK_KEY = "demo-only-manage-link-key-of-this-machine"
 DEMO_ENV = {
     "TIMER_INTERVAL_S": "1",
+    "ALERT_INTERVAL_S": "1",
     "DOCUMENT_LEAD_TIME_S": "2",
+    # demo-only secrets, for this machine's demo and nothing else
     "DESK_DAY_TOKEN": "demo-only-desk-day-token-of-this-machine",  # the console reads the desk's day with it
+    "PORTAL_PROXY_TOKEN": "demo-only-portal-proxy-token-of-this-machine",  # the portal forwards its visitors' addresses
+    "MANAGE_LINK_KEY": MANAGE_LINK_KEY,  # biometrics and notify derive manage and unsubscribe tokens with it
+    "DESK_CAPACITY_FILE": str(DEMO_CAPACITY),  # one information seat a day at Zwolle, for the applicants' part
 }
 DEMO_DATABASE = get_settings().database_url.rsplit("/", 1)[0] + "/ind_demo"
-STATE = ROOT / ".state"
 MAILBOX = STATE / "smtp" / "mailbox.mbox"
+BIOMETRICS = "http://127.0.0.1:6068"
+PORTAL = "http://127.0.0.1:6070"
 
 console = Console()
 
@@ -219,6 +229,9 @@ def main() -> int:
         )
         cases, rejected = asyncio.run(run(plan, waiting, bad, args.timeout))
         complete = report(plan, cases, rejected, bad)
+        complete = (
+            show_applicants(asyncio.run(demo_applicants.act(BIOMETRICS, DEMO_DATABASE, MANAGE_LINK_KEY.encode()))) and complete
+        )
         console.print(
             f"{len(waiting)} applications wait for people: caseworkers' decisions and a desk officer's day at "
             f"{DESK.value}. Open them in the console: [bold]make console[/bold] (it prints where and how to sign in)."
@@ -226,9 +239,20 @@ def main() -> int:
         return 0 if complete else 1
 
 
+def show_applicants(steps: list[tuple[str, str]]) -> bool:
+    table = Table("applicants on the portal and the appointment API", "what came of it", title="Applicants' own appointments")
+    for step, outcome in steps:
+        table.add_row(step, outcome)
+    console.print(table)
+    console.print(f"The applicants' portal: [bold]{PORTAL}/en/[/bold] (with `make console`, which keeps it running).")
+    return all("[red]" not in outcome for _step, outcome in steps)
+
+
 @contextlib.contextmanager
 def demo_services(starting: str):
     """Every service running on the demo's database, until the block ends."""
+    DEMO_CAPACITY.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_CAPACITY.write_text(json.dumps(demo_applicants.ONE_INFORMATION_SEAT_A_DAY))
     workers = [
         ServiceProcess(service, STATE / "logs", {**DEMO_ENV, "DATABASE_URL": DEMO_DATABASE}).start() for service in SERVICES
     ]

@@ -1,5 +1,6 @@
-"""Examples of the events about appointments applicants book, move and cancel themselves (part of
-``examples.EXAMPLES``: one valid, deterministic example of every exported message)."""
+"""Examples of the events about appointments applicants book, move and cancel themselves, and about
+the free slots their alerts ask for (part of ``examples.EXAMPLES``: one valid, deterministic example
+of every exported message)."""
 
 from datetime import UTC, date, datetime, time
 from uuid import UUID
@@ -17,11 +18,13 @@ from schemas.appointments import (
 )
 from schemas.codes import AppointmentProduct, Language, LocationCode
 from schemas.envelope import CloudEvent
+from schemas.slot_alerts import SlotAvailable, SlotAvailableData
 
 _AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 _CASE = UUID("0b7d6a52-3f0e-4f5e-9a57-6d2c1f0e8a11")
 _NUMBER = "IND-2026-0000042"
 _BOOKING = UUID("5c1e7f0a-2b4d-4c8e-9f13-7a6b5d4c3e21")
+_ALERT = UUID("9d2f4b6a-8c1e-4a3b-b5d7-e9f1a2c3d4e5")
 _AMSTERDAM_DESK = AppointmentPlace(
     location=LocationCode.AMSTERDAM,
     location_name="IND desk Amsterdam",
@@ -94,5 +97,21 @@ APPOINTMENT_CHANGES: tuple[CloudEvent, ...] = (
         ),
         "evt-appointment-cancelled-1",
         "K7MQ-2XDP",
+    ),
+    _event(
+        SlotAvailable,
+        SlotAvailableData(
+            alert_id=_ALERT,
+            slot_key="BIO-AM-20260311-1000",
+            product=AppointmentProduct.BIOMETRICS,
+            persons=1,
+            before=date(2026, 3, 20),
+            **_AMSTERDAM_DESK.model_copy(update={"end_time": time(10, 15)}).model_dump(),
+            email="ana.silva@example.org",
+            language=Language.ENGLISH,
+            unsubscribe_reference="Zt4pW0m9aQe3Lx7bVc2kHg",
+        ),
+        "evt-appointment-slot-available-1",
+        str(_ALERT),
     ),
 )

@@ -1,5 +1,6 @@
-"""The manage token of an applicant's own booking: derived from a reference with a key that the desk
-service (biometrics) and notify share, so that no event and no table holds a token in clear.
+"""The manage token of an applicant's own booking, and the unsubscribe token of an alert for a free
+slot: derived from a reference with a key that the desk service (biometrics) and notify share, so
+that no event and no table holds a token in clear.
 
 When an applicant books, biometrics draws a random reference, derives the token from it, answers the
 token to the applicant, keeps only the token's SHA-256 (``token_hash``) to find the booking by, and
@@ -7,6 +8,9 @@ puts the reference on the event. Without the key the reference manages nothing; 
 the key, derives the token again to write the manage link into the confirmation email. The link
 carries the token after ``#``, a part of a URL that browsers never send to a server, so no access
 log sees it; the page there sends it in a request's body or Authorization header.
+
+An alert's unsubscribe token is derived the same way for another purpose, so that neither kind of
+token can stand in for the other, whatever the references.
 """
 
 import hashlib
@@ -17,6 +21,7 @@ from base64 import urlsafe_b64encode
 MANAGE_KEY_MIN_LENGTH = 32
 """The least a ``MANAGE_LINK_KEY`` may hold, in characters."""
 _PURPOSE = b"nl.ind.appointment.manage.v1\n"
+_UNSUBSCRIBE_PURPOSE = b"nl.ind.slot_alert.unsubscribe.v1\n"
 
 
 def check_manage_key(key: str) -> str:
@@ -34,7 +39,16 @@ def new_reference() -> str:
 
 def manage_token(key: bytes, reference: str) -> str:
     """The token of the booking with ``reference``: HMAC-SHA256 under ``key``, 43 URL-safe characters."""
-    digest = hmac.new(key, _PURPOSE + reference.encode(), hashlib.sha256).digest()
+    return _derived(key, _PURPOSE, reference)
+
+
+def unsubscribe_token(key: bytes, reference: str) -> str:
+    """The token that stops the alert with ``reference``, derived as a manage token is."""
+    return _derived(key, _UNSUBSCRIBE_PURPOSE, reference)
+
+
+def _derived(key: bytes, purpose: bytes, reference: str) -> str:
+    digest = hmac.new(key, purpose + reference.encode(), hashlib.sha256).digest()
     return urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

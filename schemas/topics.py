@@ -33,6 +33,7 @@ from schemas.lifecycle import (
     RefusalProposed,
 )
 from schemas.notifications import EmailParked
+from schemas.slot_alerts import SlotAvailable
 from schemas.submissions import ApplicationSubmitted, SubmissionRejected
 
 DAY_MS = 24 * 60 * 60 * 1000
@@ -129,7 +130,7 @@ CASES_REGISTERED = Topic(
 )
 CASE_APPOINTMENTS = Topic(
     name="ind.case.appointments.v1",
-    key="case id; for an appointment an applicant booked without a case (SUB, INF), its booking id",
+    key="case id; for an appointment an applicant booked without a case (SUB, INF), its booking id; for a free slot, the alert's id",
     event_types=(
         AppointmentBooked.EVENT_TYPE,
         BiometricsCompleted.EVENT_TYPE,
@@ -138,6 +139,7 @@ CASE_APPOINTMENTS = Topic(
         ApplicantAppointmentBooked.EVENT_TYPE,
         AppointmentRescheduled.EVENT_TYPE,
         AppointmentCancelled.EVENT_TYPE,
+        SlotAvailable.EVENT_TYPE,
     ),
     producer="biometrics",
     consumers=("decision", "notify"),

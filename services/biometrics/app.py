@@ -4,8 +4,9 @@ A batch of registrations is taken on together (``handlers.cases_registered``), a
 produced documents (``handlers.documents_produced``) and of the desks' reports (``handlers.desk_reports``);
 sticker requests one at a time. At start-up the configured capacity is applied to the slots already
 opened and the booking window is opened; every ``TIMER_INTERVAL_S`` a pass books the appointments
-that wait for a free slot, and every ``HOLD_SWEEP_INTERVAL_S`` one frees the seats of expired holds.
-Its web app serves the desks' agenda and day, and the applicants' own bookings (``desk_api``).
+that wait for a free slot, every ``HOLD_SWEEP_INTERVAL_S`` one frees the seats of expired holds, and
+every ``ALERT_INTERVAL_S`` one tells applicants' alerts about free slots that suit them (``alert_pass``).
+Its web app serves the desks' agenda and day, and the applicants' own bookings and alerts (``desk_api``).
 """
 
 import functools
@@ -21,6 +22,7 @@ from schemas.desk import AppointmentNoShow, BiometricsCaptured, DocumentCollecte
 from schemas.lifecycle import DocumentProduced
 from schemas.topics import APPLICANT_REQUESTS, CASE_LIFECYCLE, CASES_REGISTERED, DESK_EVENTS
 from services.biometrics import handlers
+from services.biometrics.alert_pass import ALERT_PAGE, SlotAlertPass
 from services.biometrics.booking import WAITING_PAGE, WaitingListPass
 from services.biometrics.capacity import load_overrides
 from services.biometrics.capacity_changes import apply_configured_capacity
@@ -28,7 +30,7 @@ from services.biometrics.desk_api import desk_app
 from services.biometrics.policy import DeskPolicy
 from services.biometrics.rate_limits import RateLimits
 from services.biometrics.self_booking import HOLD_SWEEP_PAGE, sweep_expired_holds
-from services.biometrics.self_service import BOOK, HOLD, MANAGE, SelfService
+from services.biometrics.self_service import ALERT, BOOK, HOLD, MANAGE, SelfService
 from services.biometrics.settings import DeskSettings
 from services.biometrics.unit_of_work import DeskUnitOfWork
 
@@ -61,6 +63,7 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
                     HOLD: settings.hold_rate_per_minute,
                     BOOK: settings.book_rate_per_minute,
                     MANAGE: settings.manage_rate_per_minute,
+                    ALERT: settings.alert_rate_per_minute,
                 }
             ),
             proxy_token=settings.portal_proxy_token.get_secret_value() if settings.portal_proxy_token else None,
@@ -83,6 +86,7 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
         timers=(
             Every(settings.timer_interval_s, WaitingListPass(policy), batch=WAITING_PAGE),
             Every(settings.hold_sweep_interval_s, sweep_expired_holds, batch=HOLD_SWEEP_PAGE),
+            Every(settings.alert_interval_s, SlotAlertPass(policy.today), batch=ALERT_PAGE),
         ),
         unit_of_work=unit_of_work,
         before_consuming=(prepare_agenda,),

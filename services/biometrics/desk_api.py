@@ -20,7 +20,8 @@ than 366 days from today, gets a 400 naming the field and why. Nothing here logs
 answer (the worker's web server keeps no access log either).
 
 With a ``SelfService`` the app also serves the applicants: the IND's appointment dialect under
-``/oap/api`` (``oap_api``) and the manage endpoints under ``/appointments`` (``manage_api``).
+``/oap/api`` (``oap_api``), the manage endpoints under ``/appointments`` (``manage_api``) and alerts
+for free slots under ``/alerts`` (``alerts_api``).
 """
 
 import hmac
@@ -34,6 +35,7 @@ from pydantic import SecretStr
 
 from schemas.codes import AppointmentProduct, LocationCode
 from services.biometrics.agenda import DeskAgenda
+from services.biometrics.alerts_api import alerts_app
 from services.biometrics.desk_day import appointments_on
 from services.biometrics.locations import LOCATIONS
 from services.biometrics.manage_api import manage_app
@@ -134,6 +136,7 @@ def desk_app(
     if self_service is not None:
         app.add_subapp("/oap/api", oap_app(pool, self_service))
         app.add_subapp("/appointments", manage_app(self_service))
+        app.add_subapp("/alerts", alerts_app(self_service))
     return app
 
 

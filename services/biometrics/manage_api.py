@@ -20,22 +20,17 @@ and appointment that do not belong together: the same answer for each, so nothin
 of these endpoints counts against the client's ``manage`` rate limit (``self_service``).
 """
 
-import json
-from collections.abc import Awaitable, Callable
-
-import asyncpg
 from aiohttp import hdrs, web
 
 from services.biometrics import self_changes
+from services.biometrics.json_answers import json_answer, refusals
 from services.biometrics.locations import LOCATIONS
-from services.biometrics.refusals import BAD_REQUEST, CONFLICT, NOT_FOUND, Refused
+from services.biometrics.refusals import BAD_REQUEST, NOT_FOUND, Refused
 from services.biometrics.request_fields import day, json_object, text
 from services.biometrics.self_changes import Managed, Move
 from services.biometrics.self_service import MANAGE, SelfService
 
 MAX_TOKEN = 200
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def manage_app(service: SelfService) -> web.Application:
@@ -72,7 +67,7 @@ def manage_app(service: SelfService) -> web.Application:
             managed = await self_changes.reschedule_for_case(uow, case_number, born, appointment_id, move, service.terms())
         return _answer(managed)
 
-    app = web.Application(middlewares=[_refusals])
+    app = web.Application(middlewares=[refusals("the manage endpoints")])
     app.router.add_post("/lookup", lookup)
     app.router.add_post("/cancel", cancel)
     app.router.add_post("/reschedule", reschedule)
@@ -129,27 +124,4 @@ def _answer(managed: Managed) -> web.Response:
             "status": appointment.status,
         }
     }
-    return _json(document, 200)
-
-
-@web.middleware
-async def _refusals(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except Refused as refused:
-        headers = {hdrs.RETRY_AFTER: str(refused.retry_after_s)} if refused.retry_after_s is not None else None
-        return _json({"error": {"field": refused.field, "reason": refused.reason}}, refused.status, headers)
-    except asyncpg.CheckViolationError:
-        return _json({"error": {"field": "slot", "reason": "the slot is fully booked"}}, CONFLICT)
-    except web.HTTPNotFound:
-        return _json({"error": {"field": "path", "reason": "is not one of the manage endpoints"}}, NOT_FOUND)
-    except web.HTTPMethodNotAllowed as error:
-        return _json({"error": {"field": "method", "reason": "use POST"}}, error.status)
-
-
-def _json(document: dict, status: int, headers: dict | None = None) -> web.Response:
-    response = web.Response(
-        text=json.dumps(document, ensure_ascii=False), status=status, content_type="application/json", headers=headers
-    )
-    response.headers[hdrs.CACHE_CONTROL] = "no-store"
-    return response
+    return json_answer(document)

@@ -1,5 +1,5 @@
-"""What the applicants' endpoints (``oap_api``, ``manage_api``) are configured with, and the check
-every request that changes something passes first: its client's rate limit."""
+"""What the applicants' endpoints (``oap_api``, ``manage_api``, ``alerts_api``) are configured with,
+and the check every request that changes something passes first: its client's rate limit."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,9 +14,10 @@ from services.biometrics.refusals import TOO_MANY, Refused
 from services.biometrics.self_booking import Terms
 from services.biometrics.unit_of_work import DeskUnitOfWork
 
-HOLD, BOOK, MANAGE = "hold", "book", "manage"
-"""The kinds of request limited each on its own: holding a slot, booking, and looking up, moving or
-cancelling an appointment (where a token or a date of birth could be guessed at)."""
+HOLD, BOOK, MANAGE, ALERT = "hold", "book", "manage", "alert"
+"""The kinds of request limited each on its own: holding a slot, booking, looking up, moving or
+cancelling an appointment or stopping an alert (where a token or a date of birth could be guessed
+at), and asking for an alert (each may bring emails to an address)."""
 
 
 @dataclass(frozen=True)

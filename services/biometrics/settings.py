@@ -1,7 +1,7 @@
 """The desk service's own settings: its port, desk capacity, no-shows, its waiting list's pass, the
 token of its desk day, and the applicants' own bookings: how long a hold lasts, the key their manage
-tokens are derived with (shared with notify) and their rate limits (the runtime's are in
-``ind_runtime.settings``)."""
+tokens are derived with (shared with notify), their rate limits, and the pass over their alerts for
+free slots (the runtime's are in ``ind_runtime.settings``)."""
 
 import re
 from pathlib import Path
@@ -42,7 +42,20 @@ class DeskSettings(ServiceSettings):
     hold_rate_per_minute: int = Field(default=20, ge=1, description="Holds a client address may place a minute.")
     book_rate_per_minute: int = Field(default=6, ge=1, description="Bookings a client address may make a minute.")
     manage_rate_per_minute: int = Field(
-        default=10, ge=1, description="Look-ups, moves and cancellations a client address may ask for a minute."
+        default=10,
+        ge=1,
+        description="Look-ups, moves and cancellations (and alerts stopped) a client address may ask for a minute.",
+    )
+    alert_rate_per_minute: int = Field(
+        default=5, ge=1, description="ALERT_RATE_PER_MINUTE: alerts for free slots a client address may ask for a minute."
+    )
+    alert_interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "ALERT_INTERVAL_S: how often the pass over applicants' alerts runs, which finds each a free slot that suits it "
+            "(an email, at most one a pass and three a day an alert)."
+        ),
     )
 
     @field_validator("manage_link_key")

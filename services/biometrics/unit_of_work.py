@@ -1,7 +1,7 @@
 """The desk service's unit of work: the runtime's transaction, with the desk's repositories on it.
 
-Handlers reach the agenda, the cases, the appointments, the waiting list, the holds and the
-applicants' bookings only as attributes of their unit of work, never by building them from its
+Handlers reach the agenda, the cases, the appointments, the waiting list, the holds, the
+applicants' bookings and their alerts for free slots only as attributes of their unit of work, never by building them from its
 connection, so a unit test can hand them an in-memory one (``tests/unit/desk_fakes.py``) and test
 their rules without PostgreSQL.
 """
@@ -15,12 +15,14 @@ from services.biometrics.appointments import Appointments
 from services.biometrics.capacity import Overrides
 from services.biometrics.cases import DeskCases
 from services.biometrics.holds import Holds
+from services.biometrics.slot_alerts import SlotAlerts
 from services.biometrics.waiting_list import WaitingList
 
 
 class DeskUnitOfWork(UnitOfWork):
-    """A unit of work with ``cases``, ``appointments``, ``agenda``, ``waiting_list``, ``holds`` and
-    ``bookings`` (applicants' own), made anew for each unit, over its transaction.
+    """A unit of work with ``cases``, ``appointments``, ``agenda``, ``waiting_list``, ``holds``,
+    ``bookings`` (applicants' own) and ``alerts`` (theirs for free slots), made anew for each unit,
+    over its transaction.
 
     The agenda opens days with the configured capacity, but the worker makes its units of work
     with the pool and publisher only (``WorkerResources.use_unit_of_work`` takes a class), so the
@@ -36,6 +38,7 @@ class DeskUnitOfWork(UnitOfWork):
     waiting_list: WaitingList
     holds: Holds
     bookings: ApplicantBookings
+    alerts: SlotAlerts
 
     @classmethod
     def configured(cls, capacity_overrides: Overrides) -> type[Self]:
@@ -50,4 +53,5 @@ class DeskUnitOfWork(UnitOfWork):
         self.waiting_list = WaitingList(self.connection)
         self.holds = Holds(self.connection)
         self.bookings = ApplicantBookings(self.connection)
+        self.alerts = SlotAlerts(self.connection)
         return self

@@ -25,7 +25,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def wiring(settings: NotifySettings, resources: WorkerResources) -> Wiring:
     dispatcher = MailDispatcher(settings, lambda: resources.pool, SERVICE)
     key = settings.manage_link_key
-    links = ManageLinks(key.get_secret_value().encode() if key is not None else None, settings.manage_url)
+    links = ManageLinks(key.get_secret_value().encode() if key is not None else None, settings.manage_url, settings.portal_url)
     emails_for = functools.partial(handlers.emails_for, links=links)
     return Wiring(
         consumes=tuple(

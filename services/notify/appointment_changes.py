@@ -52,12 +52,17 @@ PRODUCT_NAMES = {
 }
 
 
+DEFAULT_PORTAL_URL = "http://127.0.0.1:6070"
+
+
 @dataclass(frozen=True)
 class ManageLinks:
-    """How notify writes a manage link: the key shared with biometrics and the page's address."""
+    """How notify writes the links of applicants' own bookings and alerts: the key shared with
+    biometrics, the manage page's address and the portal's (``slot_alerts``)."""
 
     key: bytes | None
     base_url: str
+    portal_url: str = DEFAULT_PORTAL_URL
 
     def link(self, reference: str | None, language: Language) -> str | None:
         """The link in the applicant's language (``{language}`` in ``MANAGE_URL`` becomes ``en`` or ``nl``)."""

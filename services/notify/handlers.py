@@ -5,7 +5,9 @@ statements on all of them: the inbox, the recipients they need, the recipients t
 
 An appointment an applicant booked without a case (``appointment_changes``) has no case to find a
 recipient by: its events carry whom to write to, never wait for a registration, and its emails are
-filed under the booking's id and code where a case's are under the case's id and number.
+filed under the booking's id and code where a case's are under the case's id and number. So does a
+free slot an applicant's alert found (``slot_alerts``): its email is filed under the alert's id and
+the slot's key.
 """
 
 from collections.abc import Callable, Sequence
@@ -24,7 +26,8 @@ from schemas.appointments import (
 from schemas.cases import CaseRegistered
 from schemas.envelope import CloudEvent
 from schemas.lifecycle import CaseClosed, CaseDecided, DeadlineExceeded, InformationRequested
-from services.notify import appointment_changes, emails, messages
+from schemas.slot_alerts import SlotAvailable
+from services.notify import appointment_changes, emails, messages, slot_alerts
 from services.notify.appointment_changes import ManageLinks, contact_recipient
 from services.notify.messages import Email, Recipient
 from services.notify.unit_of_work import NotifyUnitOfWork
@@ -51,11 +54,13 @@ COMPOSERS: dict[type[CloudEvent], Callable[[Any, Recipient], Email]] = {
 }
 
 
-# The emails about what applicants did to their appointments themselves; they may carry a manage link.
+# The emails about what applicants did to their appointments themselves, and about free slots their
+# alerts found; they may carry a link with a token.
 CHANGE_COMPOSERS: dict[type[CloudEvent], Callable[[Any, Recipient, ManageLinks], Email]] = {
     ApplicantAppointmentBooked: appointment_changes.applicant_booked,
     AppointmentRescheduled: appointment_changes.rescheduled,
     AppointmentCancelled: appointment_changes.cancelled,
+    SlotAvailable: slot_alerts.slot_available,
 }
 EMAILED_TYPES: tuple[type[CloudEvent], ...] = (*COMPOSERS, *CHANGE_COMPOSERS)
 NO_LINKS = ManageLinks(None, "")
@@ -90,12 +95,22 @@ def _case_of(event: CloudEvent) -> UUID | None:
 
 
 def _file_of(event: CloudEvent) -> tuple[UUID, str]:
-    """What the email is filed under: the case's id and number, or the booking's id and code."""
+    """What the email is filed under: the case's id and number, the booking's id and code, or the
+    alert's id and the slot's key."""
     data = event.data
     case_id = _case_of(event)
     if case_id is not None:
         return case_id, data.case_number
+    if isinstance(event, SlotAvailable):
+        return event.data.alert_id, event.data.slot_key
     return data.booking_id, data.booking_code
+
+
+def _carried_recipient(event: CloudEvent) -> Recipient:
+    """Whom an event without a case says to write to."""
+    if isinstance(event, SlotAvailable):
+        return slot_alerts.alert_recipient(event)
+    return contact_recipient(event.data.contact)
 
 
 async def queue_emails(events: Sequence[CloudEvent], uow: NotifyUnitOfWork, links: ManageLinks = NO_LINKS) -> Queued:
@@ -127,7 +142,7 @@ async def queue_emails(events: Sequence[CloudEvent], uow: NotifyUnitOfWork, link
         if isinstance(event, CaseRegistered):
             registrations.append((event.data.case_id, event.data.case_number, recipients[event.data.case_id]))
         case_id = _case_of(event)
-        to = recipients[case_id] if case_id is not None else contact_recipient(event.data.contact)
+        to = recipients[case_id] if case_id is not None else _carried_recipient(event)
         email = compose(event, to, links)
         emails.queue(uow, event.id, *_file_of(event), email)
         outcome.emails += 1

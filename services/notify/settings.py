@@ -1,11 +1,12 @@
 """Notify's own settings: its port, the SMTP server it sends through, how it retries an email, and
-how it writes the link with which applicants manage their own bookings (the runtime's are in
-``ind_runtime.settings``)."""
+how it writes the links with which applicants manage their own bookings, book a slot an alert found
+and stop the alert (the runtime's are in ``ind_runtime.settings``)."""
 
 from pydantic import Field, SecretStr, field_validator
 
 from ind_runtime.settings import ServiceSettings
 from schemas.manage_links import check_manage_key
+from services.notify.appointment_changes import DEFAULT_PORTAL_URL
 
 
 class NotifySettings(ServiceSettings):
@@ -28,6 +29,14 @@ class NotifySettings(ServiceSettings):
     manage_url: str = Field(
         default="http://127.0.0.1:6070/{language}/manage",
         description="MANAGE_URL: the portal's page where applicants manage a booking ({language}: en or nl); the token follows after '#'.",
+    )
+    portal_url: str = Field(
+        default=DEFAULT_PORTAL_URL,
+        description=(
+            "PORTAL_URL: the applicants' portal, for the links in the email about a free slot an alert found: "
+            "{PORTAL_URL}/{language}/book/slots?product=..&persons=..&desk=.. to book it, and "
+            "{PORTAL_URL}/{language}/alerts/stop#token=.. to stop the alert (with MANAGE_LINK_KEY only)."
+        ),
     )
 
     @field_validator("manage_link_key")

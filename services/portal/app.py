@@ -3,7 +3,7 @@
 import aiohttp
 from aiohttp import web
 
-from services.portal import booking_pages, case_pages, manage_pages
+from services.portal import alert_pages, booking_pages, case_pages, manage_pages
 from services.portal.backends import Backend
 from services.portal.calendar_links import CalendarLinks
 from services.portal.settings import PortalSettings
@@ -52,6 +52,10 @@ def portal_app(settings: PortalSettings) -> web.Application:
             web.get("/{language}/manage", manage_pages.page),
             web.post("/{language}/manage", manage_pages.show),
             web.post("/{language}/manage/{change:cancel|reschedule}", manage_pages.change),
+            web.get("/{language}/alerts", alert_pages.form),
+            web.post("/{language}/alerts", alert_pages.subscribe),
+            web.get("/{language}/alerts/stop", alert_pages.stop_page),
+            web.post("/{language}/alerts/stop", alert_pages.stop),
             web.static("/static", STATIC),
         ]
     )

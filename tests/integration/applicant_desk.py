@@ -13,14 +13,14 @@ from schemas.codes import AppointmentProduct
 from services.biometrics.app import MIGRATIONS, SERVICE
 from services.biometrics.desk_api import desk_app
 from services.biometrics.rate_limits import RateLimits
-from services.biometrics.self_service import BOOK, HOLD, MANAGE, SelfService
+from services.biometrics.self_service import ALERT, BOOK, HOLD, MANAGE, SelfService
 from tests.conftest import service_pool
 from tests.integration.desk_stage import MONDAY, unit_of_work
 
 MANAGE_KEY = b"manage-link-key-for-the-tests-0123456789"
 DAY_TOKEN = "desk-day-token-for-the-applicant-tests-0123456789"
 GUARD = ")]}',"
-GENEROUS = {HOLD: 10_000, BOOK: 10_000, MANAGE: 10_000}
+GENEROUS = {HOLD: 10_000, BOOK: 10_000, MANAGE: 10_000, ALERT: 10_000}
 
 
 def self_service(pool, overrides: dict, *, limits: dict | None = None, hold_for=timedelta(minutes=10), today: date = MONDAY):

@@ -12,6 +12,7 @@ import pytest
 from schemas.codes import ApplicationType, LocationCode
 from services.biometrics import capacity_changes
 from services.biometrics.agenda import DeskAgenda
+from services.biometrics.alert_pass import SlotAlertPass
 from services.biometrics.app import MIGRATIONS, SERVICE, wiring
 from services.biometrics.booking import WaitingListPass
 from services.biometrics.booking_turn import book
@@ -79,9 +80,10 @@ async def test_a_worker_started_with_more_desks_gives_the_days_already_open_the_
 
     assert await _seats(desk_pool) == {6}
     assert await _seats(desk_pool, LocationCode.DEN_BOSCH) == {4}  # not in the file: its kind's default, as before
-    waiting_list_pass, hold_sweep = _wiring(desk_pool, capacity_file).timers
+    waiting_list_pass, hold_sweep, alert_pass = _wiring(desk_pool, capacity_file).timers
     assert isinstance(waiting_list_pass.job, WaitingListPass)  # and the pass over the bookings waiting for a slot runs
     assert hold_sweep.job is sweep_expired_holds  # and the pass freeing the seats of expired holds
+    assert isinstance(alert_pass.job, SlotAlertPass)  # and the pass over applicants' alerts for free slots
 
 
 async def _open(pool, overrides: dict, after: date = FRIDAY) -> None:

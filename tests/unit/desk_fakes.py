@@ -30,6 +30,7 @@ from services.biometrics.free_seats import FreeSlot
 from services.biometrics.locations import LOCATIONS
 from services.biometrics.slots import BOOKED_PRODUCTS, BOOKING_WINDOW_DAYS, Slot, booking_window, slots_on
 from services.biometrics.waiting_list import WaitingBooking
+from tests.unit.alert_fakes import FakeSlotAlerts, KeptAlert
 from tests.unit.fake_unit_of_work import Emitted, FakeUnitOfWork
 from tests.unit.self_service_fakes import FakeApplicantBookings, FakeHolds, HeldSeats, KeptBooking, moved, slot_seats
 
@@ -48,6 +49,7 @@ class DeskTables:
     last_waiting_id: int = 0  # an identity column: an id is never given twice
     holds: dict[bytes, HeldSeats] = field(default_factory=dict)  # by the hold id's hash
     bookings: dict[str, KeptBooking] = field(default_factory=dict)  # applicants' own, by appointment id
+    alerts: dict[UUID, KeptAlert] = field(default_factory=dict)  # applicants' alerts for free slots, by alert id
 
     def snapshot(self) -> "DeskTables":
         return DeskTables(**{name: copy.copy(value) for name, value in vars(self).items()})
@@ -99,6 +101,7 @@ class FakeDeskUnitOfWork(FakeUnitOfWork):
         self.waiting_list = FakeWaitingList(tables)
         self.holds = FakeHolds(tables)
         self.bookings = FakeApplicantBookings(tables)
+        self.alerts = FakeSlotAlerts(tables)
         return self
 
 

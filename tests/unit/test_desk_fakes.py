@@ -10,8 +10,10 @@ from services.biometrics.applicant_bookings import ApplicantBookings
 from services.biometrics.appointments import Appointments
 from services.biometrics.cases import DeskCases
 from services.biometrics.holds import Holds
+from services.biometrics.slot_alerts import SlotAlerts
 from services.biometrics.unit_of_work import DeskUnitOfWork
 from services.biometrics.waiting_list import WaitingList
+from tests.unit.alert_fakes import FakeSlotAlerts
 from tests.unit.desk_fakes import FakeAppointments, FakeDesk, FakeDeskAgenda, FakeDeskCases, FakeWaitingList
 from tests.unit.self_service_fakes import FakeApplicantBookings, FakeHolds
 
@@ -37,6 +39,7 @@ def signatures(repository: type) -> dict[str, inspect.Signature]:
         (WaitingList, FakeWaitingList),
         (Holds, FakeHolds),
         (ApplicantBookings, FakeApplicantBookings),
+        (SlotAlerts, FakeSlotAlerts),
     ],
 )
 def test_a_fake_repository_takes_every_call_of_the_real_one(real, fake):
@@ -55,4 +58,5 @@ async def test_the_fake_unit_of_work_carries_a_fake_of_each_repository_of_the_re
         "waiting_list": "FakeWaitingList",
         "holds": "FakeHolds",
         "bookings": "FakeApplicantBookings",
+        "alerts": "FakeSlotAlerts",
     }
