@@ -4,8 +4,10 @@ appointment without a case, moves the biometrics appointment the service booked 
 desk's day, the case's history and the emails follow), cancels from the link in the email, and is
 emailed when someone else's cancellation frees an earlier time."""
 
+import asyncio
 import os
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import Page, expect
@@ -167,3 +169,35 @@ def _shot(name: str) -> str:
     folder = os.environ.get("SCREENSHOTS") or os.path.join(os.environ.get("TMPDIR", "/tmp"), "portal-screenshots")
     os.makedirs(folder, exist_ok=True)
     return os.path.join(folder, f"portal-{name}.png")
+
+
+async def test_an_alert_emails_when_someone_else_cancels_an_earlier_time(browser, portal, smtp_server):  # noqa: F811
+    """Zwolle has one information seat a day here: Ana takes the earliest day, Lena asks for a time
+    before the day after it (none is free), and Ana cancels: Lena is emailed of the freed time."""
+    ana = await new_page(browser)
+    await book_information(ana, portal, "ana.alerts@example.org")
+    day = (await ana.locator("dd").nth(3).inner_text()).split()[0]  # dd-mm-yyyy of the booked time
+    booked_on = date(int(day[6:]), int(day[3:5]), int(day[:2]))
+
+    lena = await new_page(browser)
+    await lena.goto(f"{portal}/en/alerts?product=INF&persons=1&desk=ZW")
+    await lena.get_by_label("Email address").fill("lena.vos@example.org")
+    await lena.get_by_label("Before").fill((booked_on + timedelta(days=1)).isoformat())
+    await lena.get_by_role("button", name="Email me").click()
+    await expect(lena.locator("#done")).to_be_visible()
+    await asyncio.sleep(3)  # three passes of the alert timer (ALERT_INTERVAL_S=1): nothing is free yet
+    assert await emails(smtp_server, "lena.vos@example.org", "slot_available") == []
+
+    confirmation = await eventually(lambda: emails(smtp_server, "ana.alerts@example.org", "appointment_confirmed"), timeout=60)
+    link = re.search(r"(http://127\.0\.0\.1:\d+/en/manage#token=\S+)", confirmation[0].get_body(("plain",)).get_content()).group(
+        1
+    )
+    await ana.goto(link)
+    await ana.get_by_role("button", name="Cancel this appointment").click()
+    await expect(ana.locator("#done")).to_contain_text("cancelled")
+
+    alert = await eventually(
+        lambda: emails(smtp_server, "lena.vos@example.org", "slot_available"), timeout=60, message="the alert"
+    )
+    body = alert[0].get_body(("plain",)).get_content()
+    assert f"{booked_on:%d-%m-%Y}" in body and "/en/book/slots?product=INF" in body and "/en/alerts/stop#token=" in body
