@@ -27,6 +27,11 @@ async def _oap(response: aiohttp.ClientResponse) -> dict:
     return document["data"]
 
 
+async def _ok(response: aiohttp.ClientResponse, expected: int = 200) -> None:
+    if response.status != expected:
+        raise RuntimeError(f"{response.url.path} answered {response.status}: {await response.text()}")
+
+
 async def _book(http, base: str, slot: dict, first: str, last: str, email: str) -> dict:
     held = await _oap(await http.post(f"{base}/oap/api/desks/{DESK}/slots/{slot['key']}", json={"parts": 1}))
     body = {
@@ -45,7 +50,8 @@ async def _book(http, base: str, slot: dict, first: str, last: str, email: str) 
 async def _token(pool: asyncpg.Pool, code: str, key: bytes) -> str:
     """The manage token the applicant finds in their confirmation email (derived as notify does)."""
     row = await pool.fetchval(
-        "select value from runtime.outbox where value::jsonb -> 'data' ->> 'booking_code' = $1 order by id limit 1", code
+        "select value from runtime.outbox where convert_from(value, 'UTF8')::jsonb -> 'data' ->> 'booking_code' = $1 order by id limit 1",
+        code,
     )
     return manage_token(key, json.loads(row)["data"]["manage_reference"])
 
@@ -69,7 +75,7 @@ async def act(base: str, database_url: str, manage_key: bytes, timeout: float = 
             )
             rui = await _book(http, base, second, "Rui", "Costa", "rui.costa@example.org")
             token = await _token(pool, rui["code"], manage_key)
-            await http.post(f"{base}/appointments/reschedule", json={"token": token, "slot": third["key"]})
+            await _ok(await http.post(f"{base}/appointments/reschedule", json={"token": token, "slot": third["key"]}))
             steps.append(
                 ("Rui books the next one, then moves it a day later", f"{rui['date']} -> {third['date']}, code {rui['code']}")
             )
@@ -82,10 +88,10 @@ async def act(base: str, database_url: str, manage_key: bytes, timeout: float = 
                 "before": before,
                 "language": "nl",
             }
-            await http.post(f"{base}/alerts", json=alert)
+            await _ok(await http.post(f"{base}/alerts", json=alert), 201)
             steps.append(("Lena asks to be emailed of a free time before " + before, "nothing is free then"))
             token = await _token(pool, ana["code"], manage_key)
-            await http.post(f"{base}/appointments/cancel", json={"token": token})
+            await _ok(await http.post(f"{base}/appointments/cancel", json={"token": token}))
             steps.append(("Ana cancels", f"{ana['date']} is free again"))
         emailed = await _alert_email(pool, timeout)
         steps.append(("Lena's alert", "emailed" if emailed else "[red]no email in time[/red]"))
