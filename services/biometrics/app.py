@@ -10,10 +10,12 @@ Its web app serves the desks' agenda and day, and the applicants' own bookings a
 """
 
 import functools
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ind_runtime.guesses import CASE_LOOK_UP, GuessGuard
 from ind_runtime.wiring import Events, Every, Wiring
 from ind_runtime.worker import WorkerResources
 from schemas.applicant import EndorsementStickerRequested
@@ -36,6 +38,7 @@ from services.biometrics.unit_of_work import DeskUnitOfWork
 
 SERVICE = "biometrics"
 MIGRATIONS = Path(__file__).parent / "migrations"
+GUESSES = "biometrics.failed_guesses"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 
 
@@ -67,6 +70,9 @@ def wiring(settings: DeskSettings, resources: WorkerResources) -> Wiring:
                 }
             ),
             proxy_token=settings.portal_proxy_token.get_secret_value() if settings.portal_proxy_token else None,
+            case_guesses=GuessGuard(
+                pool, key.get_secret_value().encode() if key else secrets.token_bytes(32), "case", CASE_LOOK_UP, GUESSES
+            ),
         )
 
     def with_policy(handle):

@@ -56,6 +56,12 @@ class Holds:
         free); returns when the hold expires."""
         return await self._connection.fetchval(PLACE, hold_hash, slot_key, persons, client_hash, lasting)
 
+    async def live_of(self, client_hash: bytes) -> int:
+        """How many holds the client has that have not expired."""
+        return await self._connection.fetchval(
+            "select count(*) from biometrics.holds where client_hash = $1 and expires_at > now()", client_hash
+        )
+
     async def claim(self, slot_key: str, persons: int, client_hash: bytes, hold_hash: bytes | None) -> Hold | None:
         """Take a live hold of the slot ``slot_key`` off the table and free its seats, for the caller
         to book them at once: the hold whose id hashes to ``hold_hash``, or without one, the client's

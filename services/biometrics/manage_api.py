@@ -63,8 +63,10 @@ def manage_app(service: SelfService) -> web.Application:
         appointment_id = text(body, "appointmentId", "appointmentId")
         assert case_number is not None and born is not None and appointment_id is not None
         move = _move(body, client)
+        await service.try_case(request, case_number)
         async with service.unit_of_work() as uow:
             managed = await self_changes.reschedule_for_case(uow, case_number, born, appointment_id, move, service.terms())
+        await service.case_proven(request, case_number)
         return _answer(managed)
 
     app = web.Application(middlewares=[refusals("the manage endpoints")])

@@ -41,7 +41,7 @@ from aiohttp import hdrs, web
 from schemas.codes import AppointmentProduct, LocationCode
 from services.biometrics import self_booking
 from services.biometrics.locations import LOCATIONS, desks_offering, offers
-from services.biometrics.oap_requests import booking_request, hold_persons
+from services.biometrics.oap_requests import SLOT_KEY, booking_request, hold_persons
 from services.biometrics.refusals import BAD_REQUEST, CONFLICT, NOT_FOUND, Refused
 from services.biometrics.request_fields import desk, json_object, persons, product
 from services.biometrics.self_service import BOOK, HOLD, SelfService
@@ -85,8 +85,11 @@ def oap_app(pool: asyncpg.Pool, service: SelfService) -> web.Application:
         client = service.admit(request, HOLD)
         at = desk(request.match_info["desk"])
         count = hold_persons(await json_object(request, required=False), persons(request.query.get("persons", "1"), "persons"))
+        key = request.match_info["key"]
+        if not SLOT_KEY.fullmatch(key):
+            raise Refused(NOT_FOUND, "key", "there is no such slot")  # PostgreSQL would refuse a NUL, say, with a 500
         async with service.unit_of_work() as uow:
-            held = await self_booking.hold(uow, at, request.match_info["key"], count, client, service.terms())
+            held = await self_booking.hold(uow, at, key, count, client, service.terms())
         slot = held.seats.slot
         return answer(
             {
@@ -103,8 +106,10 @@ def oap_app(pool: asyncpg.Pool, service: SelfService) -> web.Application:
     async def book(request: web.Request) -> web.Response:
         client = service.admit(request, BOOK)
         booking = booking_request(desk(request.match_info["desk"]), await json_object(request))
+        await service.try_case(request, booking.case_number)
         async with service.unit_of_work() as uow:
             confirmation = await self_booking.book(uow, booking, client, service.terms())
+        await service.case_proven(request, booking.case_number)
         appointment = confirmation.appointment
         return answer(
             {

@@ -21,6 +21,7 @@ _V_NUMBER = re.compile(r"[0-9]{1,10}")
 _BSN = re.compile(r"[0-9]{8,9}")
 _PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,19}")
 _SLOT_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+SLOT_KEY = _SLOT_KEY  # also for a key in a path (``oap_api.hold``)
 _LANGUAGES = ", ".join(language.value for language in Language)
 
 

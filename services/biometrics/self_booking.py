@@ -25,7 +25,7 @@ from services.biometrics.appointment_events import Owner
 from services.biometrics.appointments import Appointment
 from services.biometrics.booking_codes import caseless_appointment_id, hold_hash, new_hold_id
 from services.biometrics.cases import DeskCase
-from services.biometrics.refusals import BAD_REQUEST, CONFLICT, Refused
+from services.biometrics.refusals import BAD_REQUEST, CONFLICT, TOO_MANY, Refused
 from services.biometrics.self_checks import (
     CASE_PRODUCTS,
     bookable_slot,
@@ -48,6 +48,9 @@ class Terms:
     today: date
     hold_for: timedelta
     manage_key: bytes | None
+    max_live_holds: int = 3
+    """Holds one client may have at once: enough to choose between times, too few to keep a desk's
+    seats out of others' reach (at the rate limit alone, one address could hold a thousand)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,10 @@ async def hold(uow: DeskUnitOfWork, desk: LocationCode, slot_key: str, persons: 
     seats = await bookable_slot(uow, slot_key, terms.today, "key", desk)
     if seats.free < persons:
         raise Refused(CONFLICT, "key", f"slot {slot_key} has {seats.free} free seats for {persons} persons")
+    if await uow.holds.live_of(client) >= terms.max_live_holds:
+        raise Refused(
+            TOO_MANY, "key", f"you hold {terms.max_live_holds} times already; book one or let them expire first", retry_after_s=60
+        )
     hold_id = new_hold_id()
     expires_at = await uow.holds.place(hold_hash(hold_id), slot_key, persons, client, terms.hold_for)
     await uow.commit()

@@ -32,6 +32,10 @@ class DecisionSettings(ServiceSettings):
     console_session_idle_s: int = Field(default=30 * 60, ge=60, description="A console session ends after this long unused.")
     console_session_max_s: int = Field(default=10 * 3600, ge=60, description="A console session ends this long after sign-in.")
     console_secure_cookie: bool = Field(default=False, description="Send the session cookie over HTTPS only (set it behind TLS).")
+    console_origin: str | None = Field(
+        default=None,
+        description="The console's origin as browsers see it (https://console.ind.example), behind a proxy that terminates TLS.",
+    )
     desk_day_url: str = Field(default="http://127.0.0.1:6068", description="Biometrics' web address, for the desk's day.")
     desk_day_token: SecretStr | None = Field(default=None, description="The bearer token biometrics' desk day asks for.")
     portal_proxy_token: SecretStr | None = Field(

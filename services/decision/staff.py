@@ -131,6 +131,10 @@ class StaffDirectory:
         )
         return done == "UPDATE 1"
 
+    async def end_sessions(self, staff_id: str) -> None:
+        """End every session the person has open (they sign in again)."""
+        await self._conn.execute("update decision.staff set session_epoch = session_epoch + 1 where staff_id = $1", staff_id)
+
     async def disable(self, staff_id: str) -> bool:
         """Stop the person from signing in or acting, ending their open sessions; False for an unknown id."""
         done = await self._conn.execute(

@@ -6,8 +6,8 @@
 
 The birth date travels in the request body, never in a URL, so it cannot end up in access logs.
 A wrong pair gets the same 404 as an unknown case number: the answer reveals nothing. Wrong pairs
-are counted per case number and per client address (``services.decision.guesses``: 5 and 20
-within 15 minutes); either limit locks look-ups for 15 minutes, answered with 429 and Retry-After,
+are counted per case number and per client address (``ind_runtime.guesses``: 5 and 20
+within 15 minutes, counted before the look-up); either limit locks look-ups for 15 minutes, answered with 429 and Retry-After,
 whether or not the case exists. A right pair forgets the case number's count. A request
 that cannot be read as the API expects gets a 400 naming the field and the reason.
 """
@@ -22,19 +22,22 @@ import asyncpg
 from aiohttp import web
 
 from ind_runtime.client_address import client_address
+from ind_runtime.guesses import CASE_LOOK_UP, SIGN_IN, GuessGuard, Limits
 from services.decision.case_file import queue, track
-from services.decision.guesses import CASE_LOOK_UP, SIGN_IN, GuessGuard, Limits
-from services.decision.staff import StaffDirectory, password_matches
+from services.decision.signing_in import Refused, signed_in_as
+from services.decision.staff import StaffMember
 from services.decision.tracking_requests import BadRequest, tracking_request, whole_number
 
 NOT_FOUND = {"error": "no case matches this case number and date of birth"}
+NO_STORE = {"Cache-Control": "no-store"}  # an answer about a case holds personal data
+GUESSES = "decision.failed_guesses"
 
 
 def tracking_app(
     pool: asyncpg.Pool, guard_secret: bytes, look_ups: Limits = CASE_LOOK_UP, proxy_token: str | None = None
 ) -> web.Application:
-    guard = GuessGuard(pool, guard_secret, "sign-in", SIGN_IN)
-    looking_up = GuessGuard(pool, guard_secret, "case", look_ups)
+    guard = GuessGuard(pool, guard_secret, "sign-in", SIGN_IN, GUESSES)
+    looking_up = GuessGuard(pool, guard_secret, "case", look_ups, GUESSES)
 
     async def status(request: web.Request) -> web.Response:
         try:
@@ -42,19 +45,18 @@ def tracking_app(
         except BadRequest as error:
             return _bad(error)
         client = client_address(request, proxy_token)
-        until = await looking_up.locked_until(case_number, client)
+        until = await looking_up.admit(case_number, client)
         if until is not None:
             return _too_many(until)
         async with pool.acquire() as connection:
             found = await track(connection, case_number, date_of_birth, language)
         if found is None:
-            await looking_up.failed(case_number, client)
-            return web.json_response(NOT_FOUND, status=404)
-        await looking_up.succeeded(case_number)
-        return web.json_response(found)
+            return web.json_response(NOT_FOUND, status=404, headers=NO_STORE)
+        await looking_up.succeeded(case_number, client)
+        return web.json_response(found, headers=NO_STORE)
 
     async def caseworker_queue(request: web.Request) -> web.Response:
-        refused = await _caseworker_only(request, pool, guard)
+        refused = await _caseworker_only(request, pool, guard, client_address(request, proxy_token))
         if refused is not None:
             return refused
         try:
@@ -96,25 +98,19 @@ def _bad(error: BadRequest) -> web.Response:
     return web.json_response({"error": str(error), "field": error.field, "reason": error.reason}, status=400)
 
 
-async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: GuessGuard) -> web.Response | None:
+async def _caseworker_only(request: web.Request, pool: asyncpg.Pool, guard: GuessGuard, client: str) -> web.Response | None:
     """None when the request carries a caseworker's user name and password (HTTP Basic); otherwise
-    the 401 or 403 to answer. Wrong passwords count towards the console's lockout."""
+    the 401, 403 or 429 to answer. Every try counts towards the console's lockout."""
     challenge = {"WWW-Authenticate": 'Basic realm="IND caseworkers", charset="UTF-8"'}
     credentials = _basic_credentials(request.headers.get("Authorization", ""))
     if credentials is None:
         return web.json_response({"error": "sign in with a caseworker's user name and password"}, status=401, headers=challenge)
-    login, password = credentials
-    client = request.remote or ""
-    if await guard.locked_until(login, client):
+    member = await signed_in_as(pool, guard, *credentials, client)
+    if member == Refused.LOCKED:
         return web.json_response({"error": "too many wrong passwords; try again in 15 minutes"}, status=429)
-    async with pool.acquire() as connection:
-        directory = StaffDirectory(connection)
-        if not password_matches(await directory.password_hash(login), password):
-            await guard.failed(login, client)
-            return web.json_response({"error": "the user name or the password is not right"}, status=401, headers=challenge)
-        member = await directory.get(login)
-    await guard.succeeded(login)
-    if member is None or not member.may_decide:
+    if not isinstance(member, StaffMember):
+        return web.json_response({"error": "the user name or the password is not right"}, status=401, headers=challenge)
+    if not member.may_decide:
         return web.json_response({"error": "only caseworkers may read the queue"}, status=403)
     return None
 

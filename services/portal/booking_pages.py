@@ -5,8 +5,13 @@ the page carries (product, persons, desk, slot and hold id: no personal data, so
 the details form, which is a POST).
 """
 
+import re
+from datetime import date, time
+from urllib.parse import quote
+
 from aiohttp import web
 
+from schemas.codes import LocationCode
 from services.portal.backends import Answer, Unavailable
 from services.portal.state import PORTAL
 from services.portal.web import render
@@ -24,10 +29,43 @@ FIELDS = {  # the dialect's field names, as the details form names them
 }
 
 
+DESKS = {location.value for location in LocationCode}
+SLOT_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+PERSONS = {str(n) for n in range(1, 7)}
+
+
+def desk_of(value: str) -> str:
+    """A desk code, checked before it goes into a path of biometrics' (a '..' would lead elsewhere)."""
+    if value not in DESKS:
+        raise web.HTTPBadRequest()
+    return quote(value, safe="")
+
+
+def slot_key_of(value: str) -> str:
+    if not SLOT_KEY.fullmatch(value):
+        raise web.HTTPBadRequest()
+    return value
+
+
+def _held(form: dict) -> dict[str, str]:
+    """The held slot the details form carries back: checked, since the page shows it again."""
+    held = {name: form.get(name, "") for name in ("key", "date", "startTime", "endTime", "holdId")}
+    try:
+        date.fromisoformat(held["date"])
+        for name in ("startTime", "endTime"):
+            time.fromisoformat(held[name])
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    slot_key_of(held["key"])
+    if len(held["holdId"]) > 200 or not held["holdId"].isprintable():
+        raise web.HTTPBadRequest()
+    return held
+
+
 def _choice(request: web.Request) -> tuple[str, int]:
     product = request.query.get("product", "")
     persons = request.query.get("persons", "1")
-    if product not in PRODUCTS or persons not in {str(n) for n in range(1, 7)}:
+    if product not in PRODUCTS or persons not in PERSONS:
         raise web.HTTPBadRequest()
     return product, int(persons)
 
@@ -58,7 +96,7 @@ async def desks(request: web.Request) -> web.StreamResponse:
 
 async def slots(request: web.Request) -> web.StreamResponse:
     product, persons = _choice(request)
-    desk = request.query.get("desk", "")
+    desk = desk_of(request.query.get("desk", ""))
     try:
         answer = await _ask(request, "GET", f"/desks/{desk}/slots", params={"productKey": product, "persons": str(persons)})
     except Unavailable:
@@ -75,8 +113,9 @@ async def slots(request: web.Request) -> web.StreamResponse:
 async def hold(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     product, persons, desk, key = (str(form.get(name, "")) for name in ("product", "persons", "desk", "key"))
-    if product not in PRODUCTS or persons not in {str(n) for n in range(1, 7)}:
+    if product not in PRODUCTS or persons not in PERSONS:
         raise web.HTTPBadRequest()
+    desk, key = desk_of(desk), slot_key_of(key)
     try:
         answer = await _ask(request, "POST", f"/desks/{desk}/slots/{key}", json={"parts": int(persons)})
     except Unavailable:
@@ -106,11 +145,11 @@ def _details(product: str, persons: int, desk: str, held: dict, form: dict, erro
 
 async def confirm(request: web.Request) -> web.StreamResponse:
     form = {name: str(value).strip() for name, value in (await request.post()).items()}
-    product, desk = form.get("product", ""), form.get("desk", "")
-    if product not in PRODUCTS or form.get("persons") not in {str(n) for n in range(1, 7)}:
+    product, desk = form.get("product", ""), desk_of(form.get("desk", ""))
+    if product not in PRODUCTS or form.get("persons") not in PERSONS:
         raise web.HTTPBadRequest()
     persons = int(form["persons"])
-    held = {name: form.get(name, "") for name in ("key", "date", "startTime", "endTime", "holdId")}
+    held = _held(form)
     customers = [
         {"firstName": form.get(f"first_name_{n}", ""), "lastName": form.get(f"last_name_{n}", "")} for n in range(1, persons + 1)
     ]

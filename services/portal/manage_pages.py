@@ -13,6 +13,7 @@ the case number and date of birth instead (``move_for_case``).
 from aiohttp import web
 
 from services.portal.backends import Answer, Unavailable
+from services.portal.booking_pages import FOR_A_CASE, PERSONS, desk_of, slot_key_of
 from services.portal.state import PORTAL
 from services.portal.web import HEADERS, render
 
@@ -28,11 +29,13 @@ async def _slots_like(request: web.Request, appointment: dict) -> dict[str, list
     portal = request.app[PORTAL]
     answer = await portal.biometrics.call(
         "GET",
-        f"/oap/api/desks/{appointment['desk']}/slots",
+        f"/oap/api/desks/{desk_of(appointment['desk'])}/slots",
         portal.visitor(request),
         params={"productKey": appointment["productKey"], "persons": str(appointment["persons"])},
     )
     by_day: dict[str, list[dict]] = {}
+    if answer.status != 200:
+        return by_day
     for slot in (answer.body or {}).get("data", [])[:120]:
         by_day.setdefault(slot["date"], []).append(slot)
     return by_day
@@ -78,6 +81,11 @@ async def change(request: web.Request) -> web.StreamResponse:
 async def move_for_case(request: web.Request) -> web.StreamResponse:
     """Choose a new time for a case's appointment (from the case page), then move it."""
     form = {name: str(value)[:200] for name, value in (await request.post()).items()}
+    if form.get("product") not in FOR_A_CASE or form.get("persons") not in PERSONS:
+        raise web.HTTPBadRequest()
+    form["desk"] = desk_of(form.get("desk", ""))
+    if form.get("key"):
+        slot_key_of(form["key"])
     asked = {
         "caseNumber": form.get("case_number", ""),
         "dateOfBirth": form.get("date_of_birth", ""),

@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 from aiohttp import web
 
+from ind_runtime.logs import get_logger
 from schemas.codes import Language
 from services.portal.words import words
+
+log = get_logger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -46,13 +49,6 @@ _environment.filters["day"] = lambda value: (date.fromisoformat(value) if isinst
 _environment.filters["when"] = lambda value: datetime.fromisoformat(value).astimezone(NETHERLANDS).strftime("%d-%m-%Y %H:%M")
 
 
-def language_of(request: web.Request) -> Language:
-    try:
-        return Language(request.match_info.get("language", "en"))
-    except ValueError:
-        raise web.HTTPNotFound() from None
-
-
 def render(request: web.Request, template: str, context: dict, status: int = 200) -> web.Response:
     language = request.get(LANGUAGE, Language.ENGLISH)
     other = Language.DUTCH if language == Language.ENGLISH else Language.ENGLISH
@@ -69,26 +65,46 @@ def render(request: web.Request, template: str, context: dict, status: int = 200
     return web.Response(text=page, content_type="text/html", status=status)
 
 
+def _other_path(request: web.Request, language: Language, other: Language) -> str:
+    """The same page in the other language: only a path of ours, never one the request made up
+    (``//elsewhere.example/en/`` would be a link off the site)."""
+    if (
+        request.method == "GET"
+        and request.path.startswith(f"/{language.value}/")
+        and request.match_info.route.resource is not None
+    ):
+        return f"/{other.value}/" + request.path[len(language.value) + 2 :]
+    return f"/{other.value}/"
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @web.middleware
 async def pages(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if "language" in request.match_info:
-        request[LANGUAGE] = language_of(request)
+    asked_language = request.match_info.get("language")
+    if asked_language in {language.value for language in Language}:
+        request[LANGUAGE] = Language(asked_language)
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
     request[CSRF] = token
-    if request.method == "POST" and not _csrf_ok(request, token, await request.post()):
-        response: web.StreamResponse = render(request, "problem.html", {"message": "csrf"}, status=403)
-    else:
-        try:
+    try:
+        if asked_language is not None and LANGUAGE not in request:
+            raise web.HTTPNotFound()  # /de/case, say
+        if request.method == "POST" and not _csrf_ok(request, token, await request.post()):
+            response: web.StreamResponse = render(request, "problem.html", {"message": "csrf"}, status=403)
+        else:
             response = await handler(request)
-        except web.HTTPException as error:
-            if error.status < 400:
-                raise
-            response = render(
-                request, "problem.html", {"message": "not_found" if error.status == 404 else "bad"}, status=error.status
-            )
+    except web.HTTPException as error:
+        if error.status < 400:
+            raise
+        response = render(
+            request, "problem.html", {"message": "not_found" if error.status == 404 else "bad"}, status=error.status
+        )
+    except (ValueError, LookupError):  # a form aiohttp cannot read (no multipart boundary, an unknown charset)
+        response = render(request, "problem.html", {"message": "bad"}, status=400)
+    except Exception:  # noqa: BLE001 - a page, with the headers, instead of aiohttp's bare 500
+        log.exception("portal page failed")
+        response = render(request, "problem.html", {"message": "unavailable"}, status=500)
     if CSRF_COOKIE not in request.cookies and not response.prepared:
         response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="Strict", path="/")
     for name, value in HEADERS.items():

@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
+from ind_runtime.guesses import GuessGuard, Limits
 from schemas.codes import AppointmentProduct
-from services.biometrics.app import MIGRATIONS, SERVICE
+from services.biometrics.app import GUESSES, MIGRATIONS, SERVICE
 from services.biometrics.desk_api import desk_app
 from services.biometrics.rate_limits import RateLimits
 from services.biometrics.self_service import ALERT, BOOK, HOLD, MANAGE, SelfService
@@ -23,7 +24,19 @@ GUARD = ")]}',"
 GENEROUS = {HOLD: 10_000, BOOK: 10_000, MANAGE: 10_000, ALERT: 10_000}
 
 
-def self_service(pool, overrides: dict, *, limits: dict | None = None, hold_for=timedelta(minutes=10), today: date = MONDAY):
+GENEROUS_GUESSES = Limits(per_subject=10_000, per_client=10_000)  # tests try wrong pairs on purpose
+
+
+def self_service(
+    pool,
+    overrides: dict,
+    *,
+    limits: dict | None = None,
+    hold_for=timedelta(minutes=10),
+    today: date = MONDAY,
+    case_tries: Limits = GENEROUS_GUESSES,
+    max_live_holds: int = 10_000,  # the tests' holds come from one address
+):
     return SelfService(
         unit_of_work=lambda: unit_of_work(pool, overrides),
         overrides=overrides,
@@ -31,6 +44,8 @@ def self_service(pool, overrides: dict, *, limits: dict | None = None, hold_for=
         hold_for=hold_for,
         manage_key=MANAGE_KEY,
         limits=RateLimits(limits or GENEROUS),
+        case_guesses=GuessGuard(pool, MANAGE_KEY, "case", case_tries, GUESSES),
+        max_live_holds=max_live_holds,
     )
 
 

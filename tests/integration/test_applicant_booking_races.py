@@ -186,3 +186,16 @@ def _request(slot_key: str, hold_id: str | None) -> BookingRequest:
         date_of_birth=None,
         slot_times=(None, None, None),
     )
+
+
+async def test_one_client_holds_at_most_three_times_at_once(wide_pool):
+    """Three live holds of one client at a time: the fourth is refused until one is booked or expires."""
+    await wide_pool.execute("delete from biometrics.holds")  # the races' holds, of this same address
+    slots = [_slot(day) for day in ("2027-03-15", "2027-03-16", "2027-03-17", "2027-03-18")]
+    async with serve(wide_pool, OVERRIDES, max_live_holds=3) as client:
+        answers = [
+            await oap(await client.post(f"/oap/api/desks/ZW/slots/{slot['key']}", json={**slot, "parts": 1})) for slot in slots
+        ]
+
+    assert [status for status, _document in answers] == [200, 200, 200, 429]
+    assert answers[3][1]["error"]["field"] == "key"

@@ -10,6 +10,7 @@ The module has a database of its own; its cases book at Den Bosch on days of the
 
 import pytest
 
+from ind_runtime.guesses import CASE_LOOK_UP
 from schemas.codes import ApplicationType, AppointmentProduct, LocationCode
 from tests.conftest import registrations
 from tests.integration.applicant_desk import at_den_bosch, book, booking, desk_with_slots, events_since, oap, outbox, seats, serve
@@ -143,3 +144,23 @@ async def test_the_applicant_moves_the_appointment_the_service_booked_with_case_
     ((key, event),) = await events_since(desk_pool, before)
     assert (key, event["type"]) == (str(case.case_id), "nl.ind.appointment.rescheduled.v1")
     assert event["data"]["booking_code"] is None and event["data"]["case_number"] == case.case_number
+
+
+async def test_a_case_number_and_date_of_birth_cannot_be_guessed_here_either(desk_pool):
+    """Five wrong pairs for one case number, then even the right one is refused for a while: the
+    answers of a booking for a case would otherwise tell a right date of birth from a wrong one."""
+    (registration,) = registrations(1, 85, ApplicationType.FAMILY, location=AM)
+    await take_on(desk_pool, [registration])
+    case = registration.data
+    async with serve(desk_pool, OVERRIDES, case_tries=CASE_LOOK_UP) as client:
+        ask = {"caseNumber": case.case_number, "appointmentId": "BIO-AM-20270302-0900-IND-0-1", "slot": "BIO-AM-20270302-1000"}
+        wrong = [
+            (await client.post("/appointments/case/reschedule", json={**ask, "dateOfBirth": f"1900-01-0{n}"})).status
+            for n in range(1, CASE_LOOK_UP.per_subject + 1)
+        ]
+        right = await client.post(
+            "/appointments/case/reschedule", json={**ask, "dateOfBirth": case.applicant.date_of_birth.isoformat()}
+        )
+
+    assert wrong == [404] * CASE_LOOK_UP.per_subject
+    assert right.status == 429 and int(right.headers["Retry-After"]) > 60

@@ -10,6 +10,7 @@ from uuid import uuid4
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from ind_runtime.guesses import SIGN_IN
 from ind_runtime.records import ConsumedRecord
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
@@ -20,7 +21,6 @@ from schemas.topics import DECISION_COMMANDS
 from services.decision import commands, flow
 from services.decision.app import MIGRATIONS, web_app
 from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
-from services.decision.guesses import SIGN_IN
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DEFAULT_TOOL_KEYS, DecisionSettings
 from services.decision.staff import StaffDirectory, StaffMember
@@ -304,3 +304,24 @@ async def test_the_case_page_shows_who_applied_with_only_the_end_of_the_passport
     applicant = REGISTERED.data.applicant
     assert f"{applicant.given_names} {applicant.surname}" in page
     assert f"•••••{applicant.passport_ending}" in page and len(applicant.passport_ending) == 3
+
+
+async def test_a_form_that_cannot_be_read_or_a_name_with_a_nul_gets_a_page_not_a_500(browser):
+    client = await browser()
+    page = await (await client.get("/console/sign-in")).text()
+
+    unreadable = await client.post("/console/sign-in", data=b"x", headers={"Content-Type": "multipart/form-data"})
+    nul = await client.post("/console/sign-in", data={"csrf": csrf_of(page), "name": "anna\x00", "password": "whatever it is"})
+
+    assert (unreadable.status, nul.status) == (400, 401)
+    assert unreadable.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_signing_out_ends_the_sessions_everywhere(browser):
+    anna = await signed_in(browser, "anna")
+    copy = await signed_in(browser, "anna")  # the same person in another browser
+    page = await (await anna.get("/console/queue")).text()
+
+    await anna.post("/console/sign-out", data={"csrf": csrf_of(page)})
+
+    assert (await copy.get("/console/queue", allow_redirects=False)).status == 303

@@ -104,3 +104,31 @@ async def test_a_wrong_field_is_named_next_to_it_and_a_foreign_link_shows_nothin
 
     assert refused.status == 400 and 'id="email-error"' in await refused.text()
     assert unknown.status == 404 and "This link is not valid" in await unknown.text()
+
+
+@pytest.mark.parametrize(
+    "method, path, data",
+    [
+        ("GET", "/en/book/slots?product=INF&persons=1&desk=..%2F..%2F..%2Fhealth%3Fx%3D", None),
+        ("GET", "/de/case", None),
+        ("GET", "/en/book/desks?product=XYZ&persons=9", None),
+        ("POST", "/en/book/hold", {"product": "INF", "persons": "1", "desk": "ZW", "key": "SUB-ZW\x00"}),
+        ("POST", "/en/book/confirm", {"product": "INF", "persons": "1", "desk": "ZW", "key": "K", "date": "x"}),
+        ("POST", "/en/case/move", {"product": "ZZZ", "persons": "1", "desk": "ZW"}),
+    ],
+)
+async def test_bad_input_gets_a_page_with_a_4xx_never_a_500(portal, method, path, data):
+    page = await (await portal.get("/en/case")).text()  # a page with a form, for its CSRF token
+    if method == "GET":
+        answer = await portal.get(path)
+    else:
+        answer = await portal.post(path, data={"csrf": csrf_of(page), **data})
+
+    assert 400 <= answer.status < 500, await answer.text()
+    assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+async def test_a_form_that_cannot_be_read_is_a_400(portal):
+    answer = await portal.post("/en/case", data=b"x", headers={"Content-Type": "multipart/form-data"})
+
+    assert answer.status == 400

@@ -21,6 +21,7 @@ from yarl import URL
 import services.decision.app
 from harness.caseworker_tool import SIMULATED_TOOL
 from ind_runtime.db import migrate
+from ind_runtime.guesses import CASE_LOOK_UP, Limits
 from ind_runtime.records import ConsumedRecord
 from schemas.appointments import BiometricsCompleted
 from schemas.cases import CaseRegistered
@@ -33,7 +34,6 @@ from services.decision import commands, flow, tracking
 from services.decision.case_file import track
 from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
 from services.decision.deadlines import statutory_deadline
-from services.decision.guesses import CASE_LOOK_UP, Limits
 from services.decision.policy import DecisionPolicy
 from services.decision.settings import DEFAULT_TOOL_KEYS
 from services.decision.staff import StaffDirectory, StaffMember
@@ -498,3 +498,19 @@ async def test_a_client_guessing_at_many_case_numbers_is_locked_out(pool):
         ]
 
     assert statuses == [404, 404, 404, 429, 429]
+
+
+async def test_a_burst_of_simultaneous_guesses_gets_no_more_tries_than_the_limit(pool):
+    """Each try is counted before its look-up: thirty at once for one case number get five answers
+    and twenty-five refusals, not thirty answers."""
+    case = await new_case(pool)
+    app = tracking.tracking_app(pool, GUARD_SECRET + b"-burst", Limits(per_subject=5, per_client=1_000))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+
+        async def guess(n: int) -> int:
+            asked = {"case_number": case.data.case_number, "date_of_birth": f"1901-01-{n + 1:02d}"}
+            return (await client.post("/cases/status", json=asked)).status
+
+        statuses = await asyncio.gather(*(guess(n) for n in range(28)))
+
+    assert sorted(statuses) == [404] * 5 + [429] * 23

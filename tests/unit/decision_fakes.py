@@ -202,6 +202,10 @@ class FakeStaffDirectory:
         self.hashes[staff_id] = hash_password(password)
         return True
 
+    async def end_sessions(self, staff_id: str) -> None:
+        member = self.members[staff_id]
+        self.members[staff_id] = replace(member, session_epoch=member.session_epoch + 1)
+
     async def disable(self, staff_id: str) -> bool:
         member = self.members.get(staff_id)
         if member is None:

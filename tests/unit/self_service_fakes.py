@@ -69,6 +69,10 @@ class FakeHolds:
         self._tables.holds[hold_hash] = HeldSeats(slot_key, persons, client_hash, expires_at)
         return expires_at
 
+    async def live_of(self, client_hash: bytes) -> int:
+        now = datetime.now(UTC)
+        return sum(1 for held in self._tables.holds.values() if held.client == client_hash and held.expires_at > now)
+
     async def claim(self, slot_key: str, persons: int, client_hash: bytes, hold_hash: bytes | None) -> Hold | None:
         now = datetime.now(UTC)
         live = sorted(

@@ -19,7 +19,9 @@ def request(headers: dict[str, str]):
         ({"X-Forwarded-For": "203.0.113.7"}, "peer"),
         ({"X-Forwarded-For": "203.0.113.7", PROXY_TOKEN_HEADER: "a wrong token"}, "peer"),
         ({"X-Forwarded-For": "203.0.113.7", PROXY_TOKEN_HEADER: TOKEN}, "203.0.113.7"),
-        ({"X-Forwarded-For": "2001:db8::1, 10.0.0.1", PROXY_TOKEN_HEADER: TOKEN}, "2001:db8::1"),
+        ({"X-Forwarded-For": "2001:db8::1, 10.0.0.1", PROXY_TOKEN_HEADER: TOKEN}, "2001:db8::/64"),
+        ({"X-Forwarded-For": "2001:db8::ffff:1", PROXY_TOKEN_HEADER: TOKEN}, "2001:db8::/64"),
+        ({"X-Forwarded-For": "::ffff:203.0.113.7", PROXY_TOKEN_HEADER: TOKEN}, "203.0.113.7"),
         ({"X-Forwarded-For": "not an address", PROXY_TOKEN_HEADER: TOKEN}, "peer"),
     ],
 )

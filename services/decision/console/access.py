@@ -12,7 +12,8 @@ from services.decision.caseworkers import Role
 from services.decision.console.rendering import render
 from services.decision.console.sessions import CURRENT_SESSION, Session
 from services.decision.console.state import CONSOLE, STAFF, see_other
-from services.decision.staff import StaffDirectory, StaffMember, needs_rehash, password_matches
+from services.decision.signing_in import MAX_NAME, Refused, signed_in_as
+from services.decision.staff import StaffDirectory, StaffMember
 
 CASEWORKERS = (Role.CASEWORKER, Role.SENIOR_CASEWORKER)
 DESK = (Role.DESK_OFFICER,)
@@ -66,28 +67,25 @@ async def sign_in_page(request: web.Request) -> web.StreamResponse:
 
 async def sign_in(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    name, password = str(form.get("name", "")).strip()[:100], str(form.get("password", ""))[:1000]
-    console, client = request.app[CONSOLE], request.remote or ""
+    name, password = str(form.get("name", "")).strip()[:MAX_NAME], str(form.get("password", ""))[:1000]
+    console = request.app[CONSOLE]
     if not name or not password:
         return render(request, "sign_in.html", {"error": "Fill in your user name and your password.", "name": name}, status=400)
-    if await console.guard.locked_until(name, client):
+    member = await signed_in_as(console.pool, console.guard, name, password, console.client(request))
+    if member == Refused.LOCKED:
         return render(request, "sign_in.html", {"error": LOCKED, "name": name}, status=429)
-    async with console.pool.acquire() as connection:
-        directory = StaffDirectory(connection)
-        password_hash = await directory.password_hash(name)
-        if not password_matches(password_hash, password):
-            await console.guard.failed(name, client)
-            return render(request, "sign_in.html", {"error": WRONG, "name": name}, status=401)
-        assert password_hash is not None  # only a known account's hash matches
-        if needs_rehash(password_hash):
-            await directory.rehash(name, password)
-        member = await directory.get(name)
-    await console.guard.succeeded(name)
-    assert member is not None
+    if not isinstance(member, StaffMember):
+        return render(request, "sign_in.html", {"error": WRONG, "name": name}, status=401)
     request[CURRENT_SESSION] = Session.start(member.staff_id, member.session_epoch, time.time())  # a new token: no fixation
     return see_other("/console/")
 
 
 async def sign_out(request: web.Request) -> web.StreamResponse:
+    """End every session the person has open, not only this browser's: a copy of the cookie taken
+    elsewhere must not outlive the sign-out."""
+    member = await signed_in(request)
+    if member is not None:
+        async with request.app[CONSOLE].pool.acquire() as connection:
+            await StaffDirectory(connection).end_sessions(member.staff_id)
     request[CURRENT_SESSION] = None
     return see_other("/console/sign-in")

@@ -7,6 +7,7 @@ import aiohttp
 import asyncpg
 from aiohttp import web
 
+from ind_runtime.guesses import SIGN_IN, GuessGuard
 from services.decision.console import access, caseworker_pages, desk_pages
 from services.decision.console.desk_day import DeskDayClient
 from services.decision.console.rendering import STATIC
@@ -15,14 +16,15 @@ from services.decision.console.sending import Sender
 from services.decision.console.sessions import SessionCookies
 from services.decision.console.state import CONSOLE, Console
 from services.decision.console.work import CaseWork
-from services.decision.guesses import SIGN_IN, GuessGuard
 from services.decision.settings import DecisionSettings
 
 
 def console_app(pool: asyncpg.Pool, settings: DecisionSettings, tool_key: bytes, today: Callable[[], date]) -> web.Application:
     session_key = settings.console_session_key.get_secret_value().encode() if settings.console_session_key else None
     cookies = SessionCookies(session_key, settings.console_session_idle_s, settings.console_session_max_s)
-    app = web.Application(middlewares=[security_middleware(settings.console_secure_cookie)], client_max_size=64 * 1024)
+    app = web.Application(
+        middlewares=[security_middleware(settings.console_secure_cookie, settings.console_origin)], client_max_size=64 * 1024
+    )
     app[SESSION] = cookies
     token = settings.desk_day_token.get_secret_value() if settings.desk_day_token else None
 
@@ -30,7 +32,7 @@ def console_app(pool: asyncpg.Pool, settings: DecisionSettings, tool_key: bytes,
         client = aiohttp.ClientSession()
         app[CONSOLE] = Console(
             pool=pool,
-            guard=GuessGuard(pool, tool_key, "sign-in", SIGN_IN),
+            guard=GuessGuard(pool, tool_key, "sign-in", SIGN_IN, "decision.failed_guesses"),
             work=CaseWork(pool),
             sender=Sender(pool, settings.console_tool_id, tool_key),
             desk_day=DeskDayClient(settings.desk_day_url.rstrip("/"), token, client),

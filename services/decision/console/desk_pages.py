@@ -49,13 +49,10 @@ async def _desk_page(
 ) -> web.StreamResponse:
     console = request.app[CONSOLE]
     agenda, problem = None, None
-    if console.desk_day is None:
-        problem = "The desk's day is not configured here (DESK_DAY_TOKEN)."
-    else:
-        try:
-            agenda = await console.desk_day.day(str(member.location), day)
-        except DeskDayUnavailable as error:
-            problem = f"The desk's day cannot be shown now: {error}."
+    try:
+        agenda = await console.desk_day.day(str(member.location), day)
+    except DeskDayUnavailable as error:
+        problem = f"The desk's day cannot be shown now: {error}."
     return render(
         request,
         "desk.html",
@@ -88,8 +85,6 @@ async def report(request: web.Request, member: StaffMember) -> web.StreamRespons
     except ValueError:
         day = console.today()
     appointment_id, kind = str(form.get("appointment_id", "")), str(form.get("kind", ""))
-    if console.desk_day is None:
-        return await _desk_page(request, member, day, status=503)
     try:
         agenda = await console.desk_day.day(str(member.location), day)
     except DeskDayUnavailable:

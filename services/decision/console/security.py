@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from ind_runtime.logs import get_logger
 from services.decision.console.rendering import render
 from services.decision.console.sessions import COOKIE, CURRENT_SESSION, Session, SessionCookies
 
@@ -28,23 +29,32 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+log = get_logger(__name__)
 SESSION = web.AppKey("console_session_cookies", SessionCookies)
 
 
-def security_middleware(secure_cookie: bool):
+def security_middleware(secure_cookie: bool, expected_origin: str | None = None):
+    """``expected_origin``: the console's address as browsers see it (``CONSOLE_ORIGIN``), when a
+    proxy in front of it terminates TLS; otherwise this request's own scheme and host."""
+
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         cookies = request.app[SESSION]
         request[CURRENT_SESSION] = cookies.load(request.cookies.get(COOKIE))
-        if request.method == "POST" and not _csrf_ok(request, await request.post()):
-            response: web.StreamResponse = await _refused(request)
-        else:
-            try:
+        try:
+            if request.method == "POST" and not _csrf_ok(request, await request.post(), expected_origin):
+                response: web.StreamResponse = await _refused(request)
+            else:
                 response = await handler(request)
-            except web.HTTPException as error:  # a 404 or 400 raised on the way: a page like any other
-                if error.status < 400:
-                    raise
-                response = render(request, "refused.html", {"message": error.text or error.reason}, status=error.status)
+        except web.HTTPException as error:  # a 404 or 400 raised on the way: a page like any other
+            if error.status < 400:
+                raise
+            response = render(request, "refused.html", {"message": error.text or error.reason}, status=error.status)
+        except (ValueError, LookupError):  # a form aiohttp cannot read (no multipart boundary, an unknown charset)
+            response = render(request, "refused.html", {"message": "This form could not be read."}, status=400)
+        except Exception:  # noqa: BLE001 - a page, with the headers, instead of aiohttp's bare 500
+            log.exception("console page failed")
+            response = render(request, "refused.html", {"message": "Something went wrong on our side."}, status=500)
         session: Session | None = request.get(CURRENT_SESSION)
         if session is not None and not response.prepared:
             response.set_cookie(
@@ -59,9 +69,9 @@ def security_middleware(secure_cookie: bool):
     return middleware
 
 
-def _csrf_ok(request: web.Request, form) -> bool:
+def _csrf_ok(request: web.Request, form, expected_origin: str | None) -> bool:
     origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
+    if origin is not None and origin != (expected_origin or f"{request.scheme}://{request.host}"):
         return False
     session: Session | None = request[CURRENT_SESSION]
     sent = form.get("csrf")

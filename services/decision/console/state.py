@@ -8,10 +8,11 @@ from datetime import date
 import asyncpg
 from aiohttp import web
 
+from ind_runtime.client_address import client_address
+from ind_runtime.guesses import GuessGuard
 from services.decision.console.desk_day import DeskDayClient
 from services.decision.console.sending import Sender
 from services.decision.console.work import CaseWork
-from services.decision.guesses import GuessGuard
 from services.decision.staff import StaffMember
 
 
@@ -21,9 +22,14 @@ class Console:
     guard: GuessGuard
     work: CaseWork
     sender: Sender
-    desk_day: DeskDayClient | None
+    desk_day: DeskDayClient
     today: Callable[[], date]
     deadline_warning_days: int
+
+    @staticmethod
+    def client(request: web.Request) -> str:
+        """Whom the sign-in guard counts a try against: the peer, by its /64 if IPv6."""
+        return client_address(request, None)
 
 
 CONSOLE = web.AppKey("console", Console)

@@ -15,8 +15,9 @@ create table decision.staff (
     constraint desk_officer_has_location check (role <> 'desk_officer' or location is not null)
 );
 
--- Wrong passwords, by what was guessed at: `name:<user name>` and `client:<address>`. Rows for user
--- names that do not exist are kept too, so a lockout never tells whether an account exists.
+-- Tries at passwords, by what was guessed at (a user name) and by client, as keyed hashes (see
+-- ind_runtime/guesses.py; 006 renames the table, which case look-ups now share). Rows for user names
+-- that do not exist are kept too, so a lockout never tells whether an account exists.
 create table decision.sign_in_failures (
     subject text primary key,
     failures integer not null,
