@@ -18,7 +18,8 @@ from rich.table import Table
 from ind_runtime.db import migrate
 from ind_runtime.settings import get_settings
 from schemas.codes import LocationCode
-from services.decision.caseworkers import Role
+from services.decision.caseworkers import DEFAULT_ROSTER, Role, load_roster
+from services.decision.settings import DecisionSettings
 from services.decision.staff import StaffDirectory, StaffMember
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -63,6 +64,9 @@ def add(
     generate: bool = typer.Option(False, "--generate", help="generate a password and print it once"),
 ) -> None:
     """Add a person who may sign in."""
+    settings = DecisionSettings()
+    if staff_id in load_roster(settings.caseworker_roster or DEFAULT_ROSTER):
+        _fail(f"{staff_id!r} is in the caseworker roster file already; choose another id")
     password, generated = _password(password_stdin, generate)
     member = StaffMember(staff_id, name, role, location, session_epoch=1, disabled=False)
     try:

@@ -4,6 +4,7 @@ commands land in the service's outbox here; the browser tests follow them throug
 
 import itertools
 import re
+import time
 from datetime import date, datetime, timedelta, timezone
 from uuid import uuid4
 
@@ -325,3 +326,18 @@ async def test_signing_out_ends_the_sessions_everywhere(browser):
     await anna.post("/console/sign-out", data={"csrf": csrf_of(page)})
 
     assert (await copy.get("/console/queue", allow_redirects=False)).status == 303
+
+
+async def test_the_page_waits_for_an_answer_for_two_minutes_then_says_there_is_none_yet(pool, browser):
+    case = await waiting_case(pool)
+    anna = await signed_in(browser, "anna")
+    page = f"/console/cases/{case.data.case_id}"
+    waiting_since = int(time.time())
+
+    fresh = await (await anna.get(f"{page}?sent={uuid4()}&at={waiting_since}")).text()
+    stale = await (await anna.get(f"{page}?sent={uuid4()}&at={waiting_since - 121}")).text()
+    made_up = await (await anna.get(f"{page}?sent=not-a-command")).text()
+
+    assert 'http-equiv="refresh"' in fresh and "on its way" in fresh
+    assert 'http-equiv="refresh"' not in stale and "has not answered yet" in stale
+    assert 'http-equiv="refresh"' not in made_up and 'id="outcome"' not in made_up

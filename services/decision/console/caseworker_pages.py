@@ -2,6 +2,7 @@
 note, decide). A decision is sent as a signed command and the page shows the decision service's
 answer once it has one."""
 
+import time
 from datetime import date
 from enum import StrEnum
 from urllib.parse import urlencode
@@ -88,6 +89,20 @@ def _next_query(query, after: tuple[date, str] | None) -> str | None:
     return urlencode(kept)
 
 
+ANSWER_WAIT_S = 120
+"""How long the page keeps refreshing for the decision service's answer; after that it says so and stops."""
+
+
+def _sent(query) -> tuple[str, bool] | None:
+    """The command the page waits for the answer to (a command id: a UUID), and whether it still
+    waits; None for a query without one, or with something else in its place."""
+    try:
+        command_id, at = str(UUID(query.get("sent", ""))), int(query.get("at", "0"))
+    except ValueError:
+        return None
+    return command_id, time.time() - at < ANSWER_WAIT_S
+
+
 def _case_id(request: web.Request) -> UUID:
     try:
         return UUID(request.match_info["case_id"])
@@ -109,8 +124,8 @@ async def _case_page(
         view = await case_view(connection, case_id, console.today())
         if view is None:
             return render(request, "refused.html", {"message": "There is no such case."}, status=404)
-        sent = request.query.get("sent")
-        answer = await command_answer(connection, case_id, sent) if sent else None
+        sent = _sent(request.query)
+        answer = await command_answer(connection, case_id, sent[0]) if sent else None
         colleagues = (
             [m for m in await StaffDirectory(connection).everyone() if m.role in CASEWORKERS and not m.disabled]
             if member.may_reassign
@@ -234,4 +249,4 @@ async def decide(request: web.Request, member: StaffMember) -> web.StreamRespons
     command_id = await console.sender.decision(
         case_id, await _case_number(request, case_id), member.staff_id, action, reason, claim_id
     )
-    return see_other(f"/console/cases/{case_id}?sent={command_id}")
+    return see_other(f"/console/cases/{case_id}?{urlencode({'sent': command_id, 'at': int(time.time())})}")
