@@ -17,6 +17,9 @@ import hashlib
 import hmac
 import secrets
 from base64 import urlsafe_b64encode
+from typing import Annotated
+
+from pydantic import AfterValidator, SecretStr
 
 MANAGE_KEY_MIN_LENGTH = 32
 """The least a ``MANAGE_LINK_KEY`` may hold, in characters."""
@@ -24,12 +27,16 @@ _PURPOSE = b"nl.ind.appointment.manage.v1\n"
 _UNSUBSCRIBE_PURPOSE = b"nl.ind.slot_alert.unsubscribe.v1\n"
 
 
-def check_manage_key(key: str) -> str:
+def _long_enough(key: SecretStr | None) -> SecretStr | None:
     """``key`` if it is long enough to be a ``MANAGE_LINK_KEY`` (biometrics and notify read the same
-    one), else a ``ValueError`` that says so."""
-    if len(key) < MANAGE_KEY_MIN_LENGTH:
+    one), else a ``ValueError`` that says so (the settings name the variable)."""
+    if key is not None and len(key.get_secret_value()) < MANAGE_KEY_MIN_LENGTH:
         raise ValueError(f"must be at least {MANAGE_KEY_MIN_LENGTH} characters, the same in biometrics and notify")
     return key
+
+
+ManageLinkKey = Annotated[SecretStr | None, AfterValidator(_long_enough)]
+"""The type of the ``MANAGE_LINK_KEY`` setting, for each service that reads it."""
 
 
 def new_reference() -> str:

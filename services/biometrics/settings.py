@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 
 from ind_runtime.settings import ServiceSettings
-from schemas.manage_links import check_manage_key
+from schemas.manage_links import ManageLinkKey
 
 DESK_DAY_TOKEN_MIN_LENGTH = 32
 _BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")  # RFC 6750's b64token: what an Authorization header carries as is
@@ -32,7 +32,7 @@ class DeskSettings(ServiceSettings):
         default=10.0, gt=0, le=60, description="HOLD_MINUTES: how long a slot an applicant holds stays theirs to book."
     )
     hold_sweep_interval_s: float = Field(default=30.0, gt=0, description="How often a pass frees the seats of expired holds.")
-    manage_link_key: SecretStr | None = Field(
+    manage_link_key: ManageLinkKey = Field(
         default=None,
         description=(
             "MANAGE_LINK_KEY: the key applicants' manage tokens are derived with (schemas/manage_links.py); notify "
@@ -57,13 +57,6 @@ class DeskSettings(ServiceSettings):
             "(an email, at most one a pass and three a day an alert)."
         ),
     )
-
-    @field_validator("manage_link_key")
-    @classmethod
-    def _key_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
-        if key is not None:
-            check_manage_key(key.get_secret_value())
-        return key
 
     @field_validator("desk_day_token")
     @classmethod

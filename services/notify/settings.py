@@ -2,10 +2,10 @@
 how it writes the links with which applicants manage their own bookings, book a slot an alert found
 and stop the alert (the runtime's are in ``ind_runtime.settings``)."""
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field
 
 from ind_runtime.settings import ServiceSettings
-from schemas.manage_links import check_manage_key
+from schemas.manage_links import ManageLinkKey
 from services.notify.appointment_changes import DEFAULT_PORTAL_URL
 
 
@@ -19,7 +19,7 @@ class NotifySettings(ServiceSettings):
     email_max_attempts: int = Field(default=10, ge=1, description="SMTP tries before an email is parked.")
     email_backoff_s: float = Field(default=1.0, gt=0, description="First SMTP retry delay; doubles per try.")
     email_backoff_max_s: float = Field(default=60.0, gt=0)
-    manage_link_key: SecretStr | None = Field(
+    manage_link_key: ManageLinkKey = Field(
         default=None,
         description=(
             "MANAGE_LINK_KEY: the key biometrics derives applicants' manage tokens with (the same value); notify derives "
@@ -38,10 +38,3 @@ class NotifySettings(ServiceSettings):
             "{PORTAL_URL}/{language}/alerts/stop#token=.. to stop the alert (with MANAGE_LINK_KEY only)."
         ),
     )
-
-    @field_validator("manage_link_key")
-    @classmethod
-    def _key_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
-        if key is not None:
-            check_manage_key(key.get_secret_value())
-        return key
