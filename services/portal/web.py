@@ -13,10 +13,10 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
 from aiohttp import web
 
 from ind_runtime.logs import get_logger
+from ind_runtime.pages import PAGE_HEADERS, page_templates
 from schemas.codes import Language
 from services.portal.words import words
 
@@ -26,25 +26,11 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 CSRF_COOKIE = "portal_csrf"
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+HEADERS = {**PAGE_HEADERS, "Referrer-Policy": "no-referrer"}
 LANGUAGE = web.RequestKey("portal_language", Language)
 CSRF = web.RequestKey("portal_csrf", str)
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_environment = page_templates(TEMPLATES)
 _environment.filters["day"] = lambda value: (date.fromisoformat(value) if isinstance(value, str) else value).strftime("%d-%m-%Y")
 _environment.filters["when"] = lambda value: datetime.fromisoformat(value).astimezone(NETHERLANDS).strftime("%d-%m-%Y %H:%M")
 

@@ -5,9 +5,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import jinja2
 from aiohttp import web
 
+from ind_runtime.pages import page_templates
 from services.decision.console.sessions import CURRENT_SESSION
 from services.decision.console.state import STAFF
 
@@ -15,13 +15,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 NETHERLANDS = ZoneInfo("Europe/Amsterdam")
 
-_environment = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_environment = page_templates(TEMPLATES)
 
 
 def _when(value: datetime | None) -> str:

@@ -12,19 +12,15 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from ind_runtime.logs import get_logger
+from ind_runtime.pages import PAGE_HEADERS
 from services.decision.console.rendering import render
 from services.decision.console.sessions import COOKIE, CURRENT_SESSION, Session, SessionCookies
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
+    **PAGE_HEADERS,
     "Referrer-Policy": "same-origin",  # "no-referrer" would make Chromium send "Origin: null" with our own forms
-    "Cache-Control": "no-store",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
