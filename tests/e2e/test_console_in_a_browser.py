@@ -237,7 +237,8 @@ async def test_signing_in_takes_only_the_keyboard(browser, console):
     page = await (await browser.new_context()).new_page()
     await page.goto(f"{console}/sign-in")
 
-    await page.keyboard.type("bram")  # the user name field has the focus when the page opens
+    await expect(page.get_by_label("User name")).to_be_focused()  # it has the focus when the page opens
+    await page.keyboard.type("bram")
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
     await page.keyboard.press("Enter")
